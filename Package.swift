@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+// posestudio: one target per concern (see Docs/ARCHITECTURE.md); arrows in that table are the only imports.
+import PackageDescription
+
+let package = Package(
+    name: "posestudio",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "posestudio", targets: ["posestudio"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // C libraries: module map + shim.h only. No pkgConfig for ncurses: its .pc only carries
+        // -D flags, which SwiftPM drops with a warning; the shim defines NCURSES_WIDECHAR itself.
+        .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswscale libavutil",
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
+        .systemLibrary(name: "CChafa", pkgConfig: "chafa", providers: [.apt(["libchafa-dev", "libglib2.0-dev"])]),
+
+        .target(name: "PoseKit"),
+        .target(name: "ProjectStore", dependencies: [
+            "PoseKit",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .executableTarget(name: "posestudio", dependencies: [
+            "PoseKit", "ProjectStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "CShimTests", dependencies: ["CNcurses", "COpenBLAS", "CFFmpeg", "CChafa"]),
+        .testTarget(name: "PoseKitTests", dependencies: ["PoseKit"]),
+        .testTarget(name: "ProjectStoreTests", dependencies: [
+            "PoseKit", "ProjectStore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Runs the built `posestudio` binary as a user would (exit codes, stderr, files).
+        .testTarget(name: "CLITests", dependencies: ["posestudio", "PoseKit", "ProjectStore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

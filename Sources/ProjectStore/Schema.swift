@@ -1,0 +1,62 @@
+// The .bdmm schema: identified by SQLite's `application_id` and versioned by `user_version`.
+// Migrations are a list; migration i takes a file from version i to i + 1, each in the same
+// transaction as the user_version bump. Never edit a shipped migration: append a new one.
+import GRDB
+
+public enum Schema {
+    /// "PSTD" — posestudio. Written at creation; a file without it is not a project.
+    public static let applicationID: Int32 = 0x5053_5444
+    /// The newest schema this build reads and writes.
+    public static var currentVersion: Int { migrations.count }
+
+    /// `migrations[i]` upgrades a version-i database to version i + 1 (index 0 creates version 1).
+    static let migrations: [@Sendable (Database) throws -> Void] = [
+        { db in
+            try db.execute(sql: """
+                CREATE TABLE project (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    fps REAL NOT NULL CHECK (fps > 0),
+                    width INTEGER NOT NULL CHECK (width > 0),
+                    height INTEGER NOT NULL CHECK (height > 0),
+                    created_at TEXT NOT NULL,
+                    journal_position INTEGER NOT NULL DEFAULT 0 CHECK (journal_position >= 0),
+                    revision INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE TABLE settings (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                );
+                CREATE TABLE source (
+                    id INTEGER PRIMARY KEY CHECK (id = 1) REFERENCES project(id),
+                    image BLOB NOT NULL,
+                    image_format TEXT NOT NULL CHECK (image_format IN ('png', 'jpeg')),
+                    image_width INTEGER NOT NULL CHECK (image_width > 0),
+                    image_height INTEGER NOT NULL CHECK (image_height > 0),
+                    keypoints BLOB NOT NULL,
+                    smpl BLOB,
+                    source_frame INTEGER
+                );
+                CREATE TABLE frames (
+                    idx INTEGER PRIMARY KEY CHECK (idx >= 0),
+                    keypoints BLOB NOT NULL,
+                    smpl BLOB
+                );
+                CREATE TABLE journal (
+                    seq INTEGER PRIMARY KEY CHECK (seq >= 1),
+                    label TEXT NOT NULL,
+                    forward BLOB NOT NULL,
+                    inverse BLOB NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                """)
+        },
+    ]
+
+    /// Runs the migrations from `version` up to `target` (default: current), bumping user_version.
+    static func migrate(_ db: Database, from version: Int, to target: Int = currentVersion) throws {
+        for index in version..<target {
+            try migrations[index](db)
+            try db.execute(sql: "PRAGMA user_version = \(index + 1)")
+        }
+    }
+}

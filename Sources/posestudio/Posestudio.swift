@@ -1,0 +1,39 @@
+// The posestudio command line: every studio action has a headless twin here. Exit status 0 on
+// success and 1 on any user or input error (message on stderr naming the file and field).
+import ArgumentParser
+import Foundation
+import ProjectStore
+
+@main
+struct Posestudio: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "posestudio",
+        abstract: "A terminal studio for pose sequences: clean noisy keypoints, render pose transfer.",
+        version: "0.1.0",
+        subcommands: [New.self, Import.self, Info.self, Export.self, EditCommand.self,
+                      Undo.self, Redo.self, History.self, Bench.self])
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as ProjectError {
+            Console.error("posestudio: \(error)")
+            Foundation.exit(1)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                Console.out(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            Console.error(fullMessage(for: error))
+            Foundation.exit(1)
+        }
+    }
+}
+
+/// Unbuffered output: a line written is a line delivered, even if the process is killed next.
+enum Console {
+    static func out(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+    static func error(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+}
