@@ -38,7 +38,10 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Runs the built `posestudio` binary as a user would (exit codes, stderr, files).
-        .testTarget(name: "CLITests", dependencies: ["posestudio", "PoseKit", "ProjectStore"]),
+        .testTarget(name: "CLITests", dependencies: [
+            "posestudio", "PoseKit", "ProjectStore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

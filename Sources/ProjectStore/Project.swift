@@ -47,6 +47,10 @@ public struct Project: Hashable, Sendable {
 public struct JournalState: Hashable, Sendable {
     public var length: Int
     public var position: Int
+    public init(length: Int, position: Int) {
+        self.length = length
+        self.position = position
+    }
     public var canUndo: Bool { position > 0 }
     public var canRedo: Bool { position < length }
 }
