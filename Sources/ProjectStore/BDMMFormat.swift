@@ -82,7 +82,7 @@ public enum BDMMFormat {
                 fields.append("\"pose_theta\":" + PoseFiles.numbers(smpl.pose))
                 fields.append("\"shape_beta\":" + PoseFiles.numbers(smpl.shape))
             }
-            return (String(format: "%06d.json", frame), "{" + fields.joined(separator: ",") + "}\n")
+            return (String(format: "%06ld.json", frame), "{" + fields.joined(separator: ",") + "}\n")
         }
         try PoseFiles.write(files, to: directory)
     }

@@ -13,6 +13,9 @@ public enum OpenPoseFormat {
         }
     }
 
+    /// The longest sequence a directory may span (a guard against absurd indices, not a real limit).
+    static let maxFrames = 1_000_000
+
     /// Splits "cam01_000000000012_keypoints.json" into ("cam01", 12).
     static func frameIndex(of name: String) -> (prefix: String, index: Int)? {
         let suffix = "_keypoints.json"
@@ -46,6 +49,10 @@ public enum OpenPoseFormat {
             prefix = parsed.prefix
         }
         let first = byIndex.keys.min()!, last = byIndex.keys.max()!
+        guard last - first < maxFrames else {
+            throw ProjectError.badPoses(path: directory, field: nil,
+                                        why: "frame indices run from \(first) to \(last), more than \(maxFrames) frames")
+        }
         var frames: [[Keypoint]] = []
         var warnings: [String] = []
         var gaps: [Int] = []
@@ -99,7 +106,7 @@ public enum OpenPoseFormat {
     public static func write(_ sequence: PoseSequence, to directory: String, prefix: String, firstIndex: Int = 0) throws {
         let files = sequence.frames.map { frame -> (name: String, text: String) in
             let pose = sequence.pose(at: frame)
-            let name = (prefix.isEmpty ? "" : prefix + "_") + String(format: "%012d", firstIndex + frame) + "_keypoints.json"
+            let name = (prefix.isEmpty ? "" : prefix + "_") + String(format: "%012ld", firstIndex + frame) + "_keypoints.json"
             let people = pose.allSatisfy(\.isMissing) ? "" : """
                 {"person_id":[-1],"pose_keypoints_2d":\(PoseFiles.numbers(PoseFiles.flatValues(pose))),\
                 "face_keypoints_2d":[],"hand_left_keypoints_2d":[],"hand_right_keypoints_2d":[],\

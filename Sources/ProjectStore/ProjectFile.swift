@@ -78,10 +78,15 @@ public final class ProjectFile {
             }
             try queue.close()
         }
-        guard link(temporary, path) == 0 else {
+        // link(2) fails instead of replacing an existing file; where the file system has no hard
+        // links, fall back to rename(2) after a last existence check.
+        if link(temporary, path) != 0 {
             let code = errno
             if code == EEXIST { throw ProjectError.alreadyExists(path: path) }
-            throw ProjectError.io(path: path, why: "cannot create the project file: \(String(cString: strerror(code)))")
+            let noHardLinks = code == EPERM || code == ENOTSUP || code == EOPNOTSUPP || code == EMLINK
+            guard noHardLinks, !FileManager.default.fileExists(atPath: path), rename(temporary, path) == 0 else {
+                throw ProjectError.io(path: path, why: "cannot create the project file: \(String(cString: strerror(code)))")
+            }
         }
         return try open(at: path)
     }

@@ -2,14 +2,17 @@
 import ArgumentParser
 import PoseKit
 
+/// Frame numbers the command line accepts (far beyond any real sequence; keeps arithmetic safe).
+let maxFrameNumber = 1 << 40
+
 /// START:END (half-open), or a single frame N meaning N:N+1.
 struct FrameRangeArgument: ExpressibleByArgument {
     var range: Range<Int>
     init?(argument: String) {
         let parts = argument.split(separator: ":", omittingEmptySubsequences: false)
-        if parts.count == 1, let f = Int(parts[0]), f >= 0 {
+        if parts.count == 1, let f = Int(parts[0]), (0..<maxFrameNumber).contains(f) {
             range = f..<(f + 1)
-        } else if parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a >= 0, b > a {
+        } else if parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a >= 0, b > a, b <= maxFrameNumber {
             range = a..<b
         } else {
             return nil

@@ -47,7 +47,7 @@ struct EditSpec: ParsableArguments {
             throw ValidationError("give exactly one of --to, --by, --confidence, --missing, --present, --pin, --unpin, --swap")
         }
         guard (frame == nil) != (frames == nil) else { throw ValidationError("give --frame F or --frames START:END") }
-        if let frame, frame < 0 { throw ValidationError("--frame \(frame) must not be negative") }
+        if let frame, !(0..<maxFrameNumber).contains(frame) { throw ValidationError("--frame \(frame) is not a frame number") }
         if !swap && joint == nil { throw ValidationError("give --joint NAME") }
         if to != nil && (frames != nil || joint!.joints.count != 1) {
             throw ValidationError("--to places one joint on one frame: use --frame F --joint NAME")

@@ -15,6 +15,10 @@ struct PoseInputOptions: ParsableArguments {
     @Option(help: "OpenPose: take person N (index in `people`) instead of the most confident one.")
     var person: Int?
 
+    func validate() throws {
+        if let person, person < 0 { throw ValidationError("--person \(person) must not be negative") }
+    }
+
     func read() throws -> ImportedPoses {
         var format = format
         if format == .auto {
