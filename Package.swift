@@ -31,15 +31,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CShimTests", dependencies: ["CNcurses", "COpenBLAS", "CFFmpeg", "CChafa"]),
-        .testTarget(name: "PoseKitTests", dependencies: ["PoseKit"]),
+        .testTarget(name: "PoseKitTests", dependencies: ["PoseKit", "TestSupport"]),
         .testTarget(name: "ProjectStoreTests", dependencies: [
-            "PoseKit", "ProjectStore",
+            "PoseKit", "ProjectStore", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Runs the built `posestudio` binary as a user would (exit codes, stderr, files).
         .testTarget(name: "CLITests", dependencies: [
-            "posestudio", "PoseKit", "ProjectStore",
+            "posestudio", "PoseKit", "ProjectStore", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],

@@ -1,5 +1,6 @@
 // Runs the built `posestudio` binary as a user would and captures what it prints.
 import Foundation
+@_exported import TestSupport
 
 enum CLI {
     /// The repository root (these tests use the committed demo data under Projects/).
@@ -63,14 +64,4 @@ enum CLI {
         var result: Result
         var description: String { "exit \(result.status): \(result.err)" }
     }
-}
-
-final class TemporaryDirectory {
-    let path: String
-    init() {
-        path = NSTemporaryDirectory() + "posestudio-cli-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 }

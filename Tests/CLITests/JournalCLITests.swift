@@ -71,7 +71,7 @@ import Testing
         var replay = [initial.sequence]
         try initial.close()
 
-        var rng = SplitMix(state: 1000)
+        var rng = SplitMix64(seed: 1000)
         var lines: [String] = []
         var edits: [Edit] = []
         for i in 0..<1000 {
@@ -134,16 +134,5 @@ import Testing
         #expect(file.journal.position == committed)
         #expect(file.sequence == replay[committed], "the file holds exactly the first \(committed) edits")
         print("kill test: \(reported.count) edits reported committed, \(committed) in the journal")
-    }
-}
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

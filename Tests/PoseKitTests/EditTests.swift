@@ -1,19 +1,7 @@
 import Testing
 @testable import PoseKit
 
-/// Seeded generator for the property tests.
-struct TestRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-func randomSequence(frames: Int, rng: inout TestRNG) -> PoseSequence {
+func randomSequence(frames: Int, rng: inout SplitMix64) -> PoseSequence {
     let poses = (0..<frames).map { _ in
         (0..<25).map { _ -> Keypoint in
             Double.random(in: 0..<1, using: &rng) < 0.05 ? .missing
@@ -24,7 +12,7 @@ func randomSequence(frames: Int, rng: inout TestRNG) -> PoseSequence {
     return PoseSequence(fps: 30, frameSize: FrameSize(width: 1080, height: 1920), frames: poses)
 }
 
-func randomEdit(for sequence: PoseSequence, rng: inout TestRNG) -> Edit {
+func randomEdit(for sequence: PoseSequence, rng: inout SplitMix64) -> Edit {
     let t = sequence.frameCount
     let start = Int.random(in: 0..<t, using: &rng)
     let range = start..<Int.random(in: (start + 1)...min(t, start + 5), using: &rng)
@@ -50,7 +38,7 @@ func randomEdit(for sequence: PoseSequence, rng: inout TestRNG) -> Edit {
 
 @Suite struct EditTests {
     @Test func everyEditsInverseRestoresTheSequenceBitForBit() throws {
-        var rng = TestRNG(state: 7)
+        var rng = SplitMix64(seed: 7)
         var sequence = randomSequence(frames: 12, rng: &rng)
         for _ in 0..<2000 {
             let before = sequence
@@ -72,7 +60,7 @@ func randomEdit(for sequence: PoseSequence, rng: inout TestRNG) -> Edit {
     }
 
     @Test func moveShiftsPresentPointsAndMarksThemEdited() throws {
-        var rng = TestRNG(state: 1)
+        var rng = SplitMix64(seed: 1)
         var s = randomSequence(frames: 4, rng: &rng)
         s[1, .rWrist] = Keypoint(x: 100, y: 200, confidence: 0.8)
         s[2, .rWrist] = .missing
@@ -84,7 +72,7 @@ func randomEdit(for sequence: PoseSequence, rng: inout TestRNG) -> Edit {
     }
 
     @Test func placingAMissingPointMakesItPresentWithFullConfidence() throws {
-        var rng = TestRNG(state: 2)
+        var rng = SplitMix64(seed: 2)
         var s = randomSequence(frames: 3, rng: &rng)
         s[0, .nose] = .missing
         try s.apply(.place(frame: 0, joint: .nose, x: 12.5, y: 30))
@@ -92,7 +80,7 @@ func randomEdit(for sequence: PoseSequence, rng: inout TestRNG) -> Edit {
     }
 
     @Test func missingKeepsCoordinatesSoPresentRestoresThem() throws {
-        var rng = TestRNG(state: 3)
+        var rng = SplitMix64(seed: 3)
         var s = randomSequence(frames: 3, rng: &rng)
         s[1, .lKnee] = Keypoint(x: 40, y: 50, confidence: 0.6)
         try s.apply(.setMissing(frames: 1..<2, joints: [.lKnee], missing: true))
@@ -102,7 +90,7 @@ func randomEdit(for sequence: PoseSequence, rng: inout TestRNG) -> Edit {
     }
 
     @Test func swapExchangesEveryLeftRightPair() throws {
-        var rng = TestRNG(state: 4)
+        var rng = SplitMix64(seed: 4)
         let original = randomSequence(frames: 5, rng: &rng)
         var s = original
         try s.apply(.swapLeftRight(frames: 2..<4))
@@ -117,7 +105,7 @@ func randomEdit(for sequence: PoseSequence, rng: inout TestRNG) -> Edit {
     }
 
     @Test func invalidEditsAreRefusedWithoutChangingAnything() {
-        var rng = TestRNG(state: 5)
+        var rng = SplitMix64(seed: 5)
         var s = randomSequence(frames: 4, rng: &rng)
         let before = s
         let cases: [(Edit, EditError)] = [

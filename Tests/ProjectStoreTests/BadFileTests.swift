@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PoseKit
 import Testing
 @testable import ProjectStore
 
@@ -50,7 +51,7 @@ import Testing
         Case(name: "garbage over the pages", expected: .damaged) { path in
             try ProjectFile.create(at: path, project: Sample.project(frames: 400)).close()
             var data = try Data(contentsOf: URL(fileURLWithPath: path))
-            var rng = SeededRNG(state: 3)
+            var rng = SplitMix64(seed: 3)
             for i in 4096..<(data.count - 4096) where i % 7 == 0 { data[i] = UInt8.random(in: 0...255, using: &rng) }
             try data.write(to: URL(fileURLWithPath: path))
         },

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct BlobCodecTests {
     @Test func editsRoundTripBitForBit() throws {
-        var rng = SeededRNG(state: 11)
+        var rng = SplitMix64(seed: 11)
         let sequence = Sample.sequence(frames: 8, smpl: true)
         var edits: [Edit] = (0..<300).map { _ in RandomEdits.make(for: sequence, rng: &rng) }
         edits.append(.replaceSequence(sequence))

@@ -51,7 +51,7 @@ import Testing
         let dir = TemporaryDirectory()
         let path = dir.file("p.bdmm")
         var file = try ProjectFile.create(at: path, project: Sample.project(frames: 15))
-        var rng = SeededRNG(state: 99)
+        var rng = SplitMix64(seed: 99)
         var states = [file.sequence]
         var memory = file.sequence
         var applied = 0
@@ -182,7 +182,7 @@ import Testing
 }
 
 enum RandomEdits {
-    static func make(for s: PoseSequence, rng: inout SeededRNG) -> Edit {
+    static func make(for s: PoseSequence, rng: inout SplitMix64) -> Edit {
         let t = s.frameCount
         let start = Int.random(in: 0..<t, using: &rng)
         let range = start..<min(t, start + Int.random(in: 1...4, using: &rng))

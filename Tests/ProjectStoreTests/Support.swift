@@ -1,28 +1,7 @@
 import Foundation
 import PoseKit
+@_exported import TestSupport
 @testable import ProjectStore
-
-/// A fresh temporary directory per test, removed when the value is dropped.
-final class TemporaryDirectory {
-    let path: String
-    init() {
-        path = NSTemporaryDirectory() + "posestudio-test-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-}
-
-struct SeededRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 enum Sample {
     /// PNG signature + IHDR: enough for the header reader; the store keeps bytes as given.
@@ -30,7 +9,7 @@ enum Sample {
                                 + Array("IHDR".utf8) + [0, 0, 1, 0, 0, 0, 2, 0, 8, 2, 0, 0, 0, 0, 0, 0, 0])
 
     static func sequence(frames: Int, seed: UInt64 = 1, smpl: Bool = false) -> PoseSequence {
-        var rng = SeededRNG(state: seed)
+        var rng = SplitMix64(seed: seed)
         let poses = (0..<frames).map { _ in
             (0..<25).map { j -> Keypoint in
                 j == 20 ? .missing : Keypoint(x: Double.random(in: 0..<256, using: &rng), y: Double.random(in: 0..<512, using: &rng),
