@@ -23,12 +23,15 @@ public enum Edit: Hashable, Sendable {
     case place(frame: Int, joint: Joint, x: Double, y: Double)
     /// Sets the confidence (0…1) of the present points. Provenance becomes edited.
     case setConfidence(frames: Range<Int>, joints: [Joint], confidence: Double)
-    /// Marks points missing, or present again at their kept coordinates.
+    /// Marks points missing, or present again at their kept coordinates. Provenance becomes edited
+    /// (a point a person marked missing is not filled back in by gap filling).
     case setMissing(frames: Range<Int>, joints: [Joint], missing: Bool)
     /// Pins (filters never move a pinned point) or unpins.
     case setPinned(frames: Range<Int>, joints: [Joint], pinned: Bool)
-    /// Exchanges every left/right pair on each frame of the range. Swapped present points become edited.
-    case swapLeftRight(frames: Range<Int>)
+    /// Exchanges the given left/right pairs (named by their right joint; `BODY25.rightJoints` for
+    /// all) on each frame of the range. A pair with a pinned point on a frame is left alone there.
+    /// Swapped present points become edited.
+    case swapLeftRight(frames: Range<Int>, pairs: [Joint])
     /// Writes these values as given, in order (the bulk edit filters and fixes produce).
     case replacePoints([PointValue])
     /// Replaces the whole sequence (import). May change the frame count, fps, frame size and SMPL.
@@ -128,6 +131,7 @@ extension PoseSequence {
             return try selection(frames, joints).map { frame, joint in
                 var point = self[frame, joint]
                 point.isMissing = missing
+                point.provenance = .edited
                 return PointValue(frame: frame, joint: joint, keypoint: point)
             }
         case let .setPinned(frames, joints, pinned):
@@ -136,11 +140,14 @@ extension PoseSequence {
                 point.isPinned = pinned
                 return PointValue(frame: frame, joint: joint, keypoint: point)
             }
-        case let .swapLeftRight(frames):
+        case let .swapLeftRight(frames, pairs):
             try check(range: frames)
+            let chosen = Set(pairs)
+            guard !chosen.isEmpty, chosen.allSatisfy({ $0.mirrored != $0 }) else { throw .noJoints }
             var changes: [PointValue] = []
             for frame in frames {
-                for (right, left) in BODY25.leftRightPairs {
+                for (right, left) in BODY25.leftRightPairs where chosen.contains(right) || chosen.contains(left) {
+                    if self[frame, right].isPinned || self[frame, left].isPinned { continue }
                     for (to, from) in [(right, left), (left, right)] {
                         var point = self[frame, from]
                         if !point.isMissing { point.provenance = .edited }
@@ -200,7 +207,7 @@ extension Edit {
     public var touchedFrames: [Int]? {
         switch self {
         case let .move(frames, _, _, _), let .setConfidence(frames, _, _), let .setMissing(frames, _, _),
-             let .setPinned(frames, _, _), let .swapLeftRight(frames):
+             let .setPinned(frames, _, _), let .swapLeftRight(frames, _):
             Array(frames)
         case let .place(frame, _, _, _):
             [frame]
@@ -224,8 +231,8 @@ extension Edit {
             "mark \(Self.names(joints)) \(missing ? "missing" : "present") \(Self.at(frames))"
         case let .setPinned(frames, joints, pinned):
             "\(pinned ? "pin" : "unpin") \(Self.names(joints)) \(Self.at(frames))"
-        case let .swapLeftRight(frames):
-            "swap left/right \(Self.at(frames))"
+        case let .swapLeftRight(frames, pairs):
+            "swap left/right \(Set(pairs) == Set(BODY25.rightJoints) ? "" : Self.names(pairs) + " ")\(Self.at(frames))"
         case let .replacePoints(points):
             "replace \(points.count) point\(points.count == 1 ? "" : "s") in \(Set(points.map(\.frame)).count) frame(s)"
         case let .replaceSequence(sequence):

@@ -52,6 +52,9 @@ public enum BODY25 {
         (.rBigToe, .lBigToe), (.rSmallToe, .lSmallToe), (.rHeel, .lHeel),
     ]
 
+    /// The right joint of every left/right pair: the `pairs` of a whole-body swap.
+    public static let rightJoints: [Joint] = leftRightPairs.map(\.right)
+
     static let mirror: [Joint] = {
         var table = Joint.allCases
         for (r, l) in leftRightPairs {

@@ -78,8 +78,8 @@ enum BlobCodec {
             w.u8(Tag.setMissing.rawValue); w.range(frames); w.joints(joints); w.u8(missing ? 1 : 0)
         case let .setPinned(frames, joints, pinned):
             w.u8(Tag.setPinned.rawValue); w.range(frames); w.joints(joints); w.u8(pinned ? 1 : 0)
-        case let .swapLeftRight(frames):
-            w.u8(Tag.swapLeftRight.rawValue); w.range(frames)
+        case let .swapLeftRight(frames, pairs):
+            w.u8(Tag.swapLeftRight.rawValue); w.range(frames); w.joints(pairs)
         case let .replacePoints(points):
             w.u8(Tag.replacePoints.rawValue)
             w.i64(points.count)
@@ -114,7 +114,7 @@ enum BlobCodec {
         case .setPinned:
             edit = .setPinned(frames: try r.range(), joints: try r.joints(), pinned: try r.bool())
         case .swapLeftRight:
-            edit = .swapLeftRight(frames: try r.range())
+            edit = .swapLeftRight(frames: try r.range(), pairs: try r.joints())
         case .replacePoints:
             let count = try r.count(elementBytes: 9 + keypointBytes)
             edit = .replacePoints(try (0..<count).map { _ in

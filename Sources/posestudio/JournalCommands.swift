@@ -65,7 +65,7 @@ struct EditSpec: ParsableArguments {
         if let confidence { return .setConfidence(frames: range, joints: joints, confidence: confidence) }
         if missing || present { return .setMissing(frames: range, joints: joints, missing: missing) }
         if pin || unpin { return .setPinned(frames: range, joints: joints, pinned: pin) }
-        return .swapLeftRight(frames: range)
+        return .swapLeftRight(frames: range, pairs: BODY25.rightJoints)
     }
 }
 

@@ -11,7 +11,9 @@ struct Posestudio: ParsableCommand {
         abstract: "A terminal studio for pose sequences: clean noisy keypoints, render pose transfer.",
         version: "0.1.0",
         subcommands: [New.self, Import.self, Info.self, Export.self, EditCommand.self,
-                      Undo.self, Redo.self, History.self, Bench.self])
+                      Undo.self, Redo.self, History.self,
+                      Suspects.self, Clean.self, Filter.self, Fill.self, Swap.self, Pin.self, Fix.self,
+                      Bench.self])
 
     static func main() {
         do {

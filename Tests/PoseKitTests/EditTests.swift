@@ -24,7 +24,7 @@ func randomEdit(for sequence: PoseSequence, rng: inout SplitMix64) -> Edit {
     case 2: return .setConfidence(frames: range, joints: Joint.allCases, confidence: .random(in: 0...1, using: &rng))
     case 3: return .setMissing(frames: range, joints: joints, missing: Bool.random(using: &rng))
     case 4: return .setPinned(frames: range, joints: joints, pinned: Bool.random(using: &rng))
-    case 5: return .swapLeftRight(frames: range)
+    case 5: return .swapLeftRight(frames: range, pairs: Bool.random(using: &rng) ? BODY25.rightJoints : [.lWrist, .rKnee])
     case 6:
         return .replacePoints((0..<3).map { _ in
             PointValue(frame: Int.random(in: 0..<t, using: &rng), joint: Joint.allCases.randomElement(using: &rng)!,
@@ -86,14 +86,14 @@ func randomEdit(for sequence: PoseSequence, rng: inout SplitMix64) -> Edit {
         try s.apply(.setMissing(frames: 1..<2, joints: [.lKnee], missing: true))
         #expect(s[1, .lKnee].isMissing && s[1, .lKnee].x == 40)
         try s.apply(.setMissing(frames: 1..<2, joints: [.lKnee], missing: false))
-        #expect(s[1, .lKnee] == Keypoint(x: 40, y: 50, confidence: 0.6))
+        #expect(s[1, .lKnee] == Keypoint(x: 40, y: 50, confidence: 0.6, provenance: .edited))
     }
 
     @Test func swapExchangesEveryLeftRightPair() throws {
         var rng = SplitMix64(seed: 4)
         let original = randomSequence(frames: 5, rng: &rng)
         var s = original
-        try s.apply(.swapLeftRight(frames: 2..<4))
+        try s.apply(.swapLeftRight(frames: 2..<4, pairs: BODY25.rightJoints))
         for frame in 0..<5 {
             for joint in Joint.allCases {
                 let expected = (2..<4).contains(frame) ? original[frame, joint.mirrored] : original[frame, joint]

@@ -193,7 +193,7 @@ enum RandomEdits {
         case 2: return .setConfidence(frames: range, joints: [joint], confidence: .random(in: 0...1, using: &rng))
         case 3: return .setMissing(frames: range, joints: [joint], missing: Bool.random(using: &rng))
         case 4: return .setPinned(frames: range, joints: Joint.allCases, pinned: Bool.random(using: &rng))
-        case 5: return .swapLeftRight(frames: range)
+        case 5: return .swapLeftRight(frames: range, pairs: Bool.random(using: &rng) ? BODY25.rightJoints : [joint.mirrored == joint ? .rKnee : joint])
         default:
             return .replacePoints([PointValue(frame: start, joint: joint,
                                               keypoint: Keypoint(x: .random(in: 0..<256, using: &rng), y: 3, confidence: 0.25, provenance: .filtered))])
