@@ -104,7 +104,7 @@ public enum Cleanup {
         let maxGap = max(8, Int((settings.maxGapSeconds * fps).rounded()))
         var filled = 0
         for joint in Joint.allCases {
-            let gaps = Set(work.frames.filter { work[$0, joint].isMissing })
+            let gaps = work.frames.map { work[$0, joint].isMissing }
             filled += Interpolation.fill(&work, joint: joint, holes: gaps, method: .cubic, maxRun: maxGap)
         }
 
@@ -123,8 +123,7 @@ public enum Cleanup {
         for joint in Set(joints) {
             let track = Track(work, joint)
             let weights = weighted ? track.confidence : [Double](repeating: 1, count: track.count)
-            let xs = filter.apply(track.x, weights: weights, present: track.present, fps: work.fps)
-            let ys = filter.apply(track.y, weights: weights, present: track.present, fps: work.fps)
+            let (xs, ys) = filter.apply(x: track.x, y: track.y, weights: weights, present: track.present, fps: work.fps)
             for frame in range where track.present[frame] && !track.locked[frame] {
                 guard xs[frame].isFinite, ys[frame].isFinite else { continue }
                 var point = work[frame, joint]

@@ -33,8 +33,8 @@ struct Analysis {
     let swaps: [SwapRun]
     /// The sequence with detected swaps undone (every point of the pair, locked or not).
     let unswapped: PoseSequence
-    /// frame × 25 + joint for every point a detected swap relabels.
-    let relabelled: Set<Int>
+    /// relabelled[frame × 25 + joint]: a detected swap relabels this point.
+    let relabelled: [Bool]
 
     init(_ sequence: PoseSequence, settings: DetectorSettings) {
         original = sequence
@@ -47,11 +47,11 @@ struct Analysis {
         }
         swaps = SwapDetector.runs(in: withoutSpikes, bodyHeight: bodyHeight, settings: settings)
         var unswapped = sequence
-        var relabelled = Set<Int>()
+        var relabelled = [Bool](repeating: false, count: sequence.keypoints.count)
         for run in swaps {
             for frame in run.frames {
-                relabelled.insert(frame * BODY25.jointCount + run.right.rawValue)
-                relabelled.insert(frame * BODY25.jointCount + run.left.rawValue)
+                relabelled[frame * BODY25.jointCount + run.right.rawValue] = true
+                relabelled[frame * BODY25.jointCount + run.left.rawValue] = true
                 let r = unswapped[frame, run.right]
                 unswapped[frame, run.right] = unswapped[frame, run.left]
                 unswapped[frame, run.left] = r
@@ -65,7 +65,7 @@ struct Analysis {
         for joint in Joint.allCases {
             let found = SpikeDetector.spikes(Track(unswapped, joint), bodyHeight: bodyHeight, settings: settings, thorough: true)
             for (frame, value) in found {
-                let label = relabelled.contains(frame * BODY25.jointCount + joint.rawValue) ? joint.mirrored : joint
+                let label = relabelled[frame * BODY25.jointCount + joint.rawValue] ? joint.mirrored : joint
                 spikes[label, default: [:]][frame] = value
             }
         }
@@ -74,7 +74,7 @@ struct Analysis {
 
     /// The file's label for what `unswapped` calls `joint` at `frame`, and back (an involution).
     func fileLabel(_ joint: Joint, _ frame: Int) -> Joint {
-        relabelled.contains(frame * BODY25.jointCount + joint.rawValue) ? joint.mirrored : joint
+        relabelled[frame * BODY25.jointCount + joint.rawValue] ? joint.mirrored : joint
     }
 
     /// Whether the point `unswapped` calls `joint` at `frame` is a spike.
@@ -114,7 +114,8 @@ struct Analysis {
             var steps = [Double?](repeating: nil, count: n)
             for i in 1..<max(n, 1) where usable[i] && usable[i - 1] { steps[i] = track.distance(i, i - 1) }
             for i in 1..<max(n, 1) {
-                guard let step = steps[i] else { continue }
+                // The body-size floor first: most steps are below it, and the local median is dearer.
+                guard let step = steps[i], step > settings.jumpFraction * h else { continue }
                 let local = (max(1, i - 5)...min(n - 1, i + 5)).compactMap { $0 == i ? nil : steps[$0] }
                 let threshold = max(settings.jumpLocalMultiple * Robust.median(local), settings.jumpFraction * h)
                 guard step > threshold else { continue }
@@ -142,8 +143,8 @@ struct Analysis {
         for other in Joint.allCases where other != joint && !Skeleton.adjacent(joint, other) {
             let now = unswapped[i, other], before = unswapped[i - 1, other]
             guard !now.isMissing, !before.isMissing, !isSpike(i, other) else { continue }
-            let d = hypot(now.x - track.x[i], now.y - track.y[i])
-            let wasApart = hypot(before.x - track.x[i - 1], before.y - track.y[i - 1]) > 2.5 * near
+            let d = length(now.x - track.x[i], now.y - track.y[i])
+            let wasApart = length(before.x - track.x[i - 1], before.y - track.y[i - 1]) > 2.5 * near
             if d < near, wasApart, d < best?.1 ?? .infinity { best = (other, d) }
         }
         return best?.0
@@ -156,7 +157,7 @@ struct Analysis {
         let limit = min(unswapped.frameCount, i + max(Int(unswapped.fps.rounded()), 1))
         while end < limit {
             let p = unswapped[end, joint], q = unswapped[end, other]
-            guard !p.isMissing, !q.isMissing, hypot(p.x - q.x, p.y - q.y) < near else { break }
+            guard !p.isMissing, !q.isMissing, length(p.x - q.x, p.y - q.y) < near else { break }
             end += 1
         }
         return i..<end
@@ -168,7 +169,7 @@ struct Analysis {
             var lengths = [Double?](repeating: nil, count: unswapped.frameCount)
             for f in unswapped.frames {
                 let p = unswapped[f, a], q = unswapped[f, b]
-                if !p.isMissing && !q.isMissing && !isSpike(f, a) && !isSpike(f, b) { lengths[f] = hypot(p.x - q.x, p.y - q.y) }
+                if !p.isMissing && !q.isMissing && !isSpike(f, a) && !isSpike(f, b) { lengths[f] = length(p.x - q.x, p.y - q.y) }
             }
             let median = Robust.median(lengths.compactMap { $0 })
             guard median > 0.02 * bodyHeight else { continue }

@@ -1,5 +1,5 @@
-// Filling frames of one joint from its usable neighbours: linear, or cubic Hermite with tangents
-// from the next anchors out (Catmull–Rom on uneven spacing). Used to fill gaps and to replace
+// Filling frames of one joint from its usable neighbours: linear, or cubic Hermite with each end's
+// tangent taken from the anchors on its own side of the gap. Used to fill gaps and to replace
 // spikes, jumps and snaps. Locked (pinned or hand-edited) points are never written.
 import Foundation
 
@@ -15,10 +15,19 @@ enum Interpolation {
     static func fill(_ sequence: inout PoseSequence, joint: Joint, holes: Set<Int>, method: GapMethod,
                      maxRun: Int = .max, hold: Bool = false) -> Int {
         guard !holes.isEmpty else { return 0 }
+        var mask = [Bool](repeating: false, count: sequence.frameCount)
+        for frame in holes where mask.indices.contains(frame) { mask[frame] = true }
+        return fill(&sequence, joint: joint, holes: mask, method: method, maxRun: maxRun, hold: hold)
+    }
+
+    /// The same, with the holes as a mask over all frames.
+    @discardableResult
+    static func fill(_ sequence: inout PoseSequence, joint: Joint, holes: [Bool], method: GapMethod,
+                     maxRun: Int = .max, hold: Bool = false) -> Int {
         let n = sequence.frameCount
-        let anchor = (0..<n).map { !holes.contains($0) && !sequence[$0, joint].isMissing }
+        let anchor = (0..<n).map { !holes[$0] && !sequence[$0, joint].isMissing }
         var written = 0
-        for run in Analysis.runs(0..<n, { holes.contains($0) }) where run.count <= maxRun {
+        for run in Analysis.runs(0..<n, { holes[$0] }) where run.count <= maxRun {
             let before = Array(stride(from: run.lowerBound - 1, through: 0, by: -1).lazy.filter { anchor[$0] }.prefix(2))
             let after = Array((run.upperBound..<n).lazy.filter { anchor[$0] }.prefix(2))
             if (before.isEmpty || after.isEmpty) && !hold { continue }
@@ -51,8 +60,10 @@ enum Interpolation {
         let h = Double(t1 - t0), s = Double(t - t0) / h
         let secant = (p1 - p0) / h
         guard method == .cubic else { return p0 + s * (p1 - p0) }
-        let m0 = before.count > 1 ? (p1 - v(before[1])) / Double(t1 - before[1]) : secant
-        let m1 = after.count > 1 ? (v(after[1]) - p0) / Double(after[1] - t0) : secant
+        // Tangents from each anchor's own side (the slope the trajectory had going into the gap
+        // and coming out of it), the secant where a side has one anchor only.
+        let m0 = before.count > 1 ? (p0 - v(before[1])) / Double(t0 - before[1]) : secant
+        let m1 = after.count > 1 ? (v(after[1]) - p1) / Double(after[1] - t1) : secant
         let s2 = s * s, s3 = s2 * s
         return (2 * s3 - 3 * s2 + 1) * p0 + (s3 - 2 * s2 + s) * h * m0 + (-2 * s3 + 3 * s2) * p1 + (s3 - s2) * h * m1
     }

@@ -61,16 +61,21 @@ public enum SmoothingFilter: Hashable, Sendable, CustomStringConvertible {
                 return sum / total
             }
         case let .savitzkyGolay(window, order):
-            return windowed(values, present, radius: window / 2) { idx, center in
-                LocalPolynomial.value(at: center, frames: idx, values: values, weights: idx.map { weights[$0] + 0.01 },
-                                      order: order) ?? values[center]
-            }
+            return LocalPolynomial.smooth(values, values, weights: weights, present: present, radius: window / 2, order: order).0
         case let .oneEuro(minCutoff, beta):
             return runs(values, present) { OneEuro.filter($0, fps: fps, minCutoff: minCutoff, beta: beta) }
         case let .butterworth(cutoff, order):
             let sections = Butterworth.lowPass(order: order, cutoff: cutoff, sampleRate: fps)
             return runs(values, present) { Butterworth.filtfilt($0, sections) }
         }
+    }
+
+    /// Smooths both coordinates; Savitzky–Golay fits them in one pass (they share the normal matrix).
+    func apply(x: [Double], y: [Double], weights: [Double], present: [Bool], fps: Double) -> ([Double], [Double]) {
+        if case let .savitzkyGolay(window, order) = self {
+            return LocalPolynomial.smooth(x, y, weights: weights, present: present, radius: window / 2, order: order)
+        }
+        return (apply(x, weights: weights, present: present, fps: fps), apply(y, weights: weights, present: present, fps: fps))
     }
 
     /// For each present frame, `estimate(present frames within radius, frame)`.
@@ -99,51 +104,86 @@ public enum SmoothingFilter: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Weighted least-squares polynomial fit evaluated at one frame (the Savitzky–Golay step, written
-/// out so that missing frames and confidence weights are handled exactly).
+/// Weighted least-squares polynomial fits evaluated at each frame (the Savitzky–Golay step,
+/// written out so that missing frames and confidence weights are handled exactly). Both
+/// coordinates share the normal matrix; scratch space is allocated once per call.
 enum LocalPolynomial {
-    static func value(at center: Int, frames: [Int], values: [Double], weights: [Double], order: Int) -> Double? {
-        let degree = min(order, frames.count - 1)
-        guard degree >= 0 else { return nil }
-        let m = degree + 1
-        // Normal equations (AᵀWA) c = AᵀWv with A[k][p] = τ_k^p, τ = frame − center.
-        var normal = [Double](repeating: 0, count: m * m)
-        var rhs = [Double](repeating: 0, count: m)
-        for (k, frame) in frames.enumerated() {
-            let tau = Double(frame - center)
-            var powers = [Double](repeating: 1, count: 2 * m)
-            for p in 1..<(2 * m) { powers[p] = powers[p - 1] * tau }
-            for r in 0..<m {
-                rhs[r] += weights[k] * powers[r] * values[frame]
-                for c in 0..<m { normal[r * m + c] += weights[k] * powers[r + c] }
+    static func smooth(_ x: [Double], _ y: [Double], weights: [Double], present: [Bool], radius: Int, order: Int) -> ([Double], [Double]) {
+        let n = x.count
+        var outX = x, outY = y
+        let maxM = order + 1
+        var normal = [Double](repeating: 0, count: maxM * maxM)
+        var rhsX = [Double](repeating: 0, count: maxM), rhsY = [Double](repeating: 0, count: maxM)
+        var moments = [Double](repeating: 0, count: 2 * maxM)
+        for center in 0..<n where present[center] {
+            let lo = max(0, center - radius), hi = min(n - 1, center + radius)
+            var count = 0
+            for j in lo...hi where present[j] { count += 1 }
+            let m = min(order, count - 1) + 1
+            for p in 0..<(2 * m) { moments[p] = 0 }
+            for p in 0..<m { rhsX[p] = 0; rhsY[p] = 0 }
+            for j in lo...hi where present[j] {
+                let tau = Double(j - center), w = weights[j] + 0.01
+                var power = w
+                for p in 0..<(2 * m - 1) {
+                    moments[p] += power
+                    if p < m { rhsX[p] += power * x[j]; rhsY[p] += power * y[j] }
+                    power *= tau
+                }
+            }
+            if m == 3 {
+                // The usual case (order 2, enough points): Cramer's rule on the symmetric Hankel matrix.
+                if let (cx, cy) = solve3(moments, rhsX, rhsY) {
+                    outX[center] = cx
+                    outY[center] = cy
+                }
+                continue
+            }
+            for r in 0..<m { for c in 0..<m { normal[r * m + c] = moments[r + c] } }
+            if let (cx, cy) = solve(&normal, &rhsX, &rhsY, m) {
+                outX[center] = cx
+                outY[center] = cy
             }
         }
-        return solve(&normal, &rhs, m).map { $0[0] }
+        return (outX, outY)
     }
 
-    /// Gaussian elimination with partial pivoting; nil when singular.
-    static func solve(_ a: inout [Double], _ b: inout [Double], _ m: Int) -> [Double]? {
+    /// The constant term of the 3×3 system [[s0 s1 s2] [s1 s2 s3] [s2 s3 s4]]·c = b, for two b.
+    static func solve3(_ s: [Double], _ bx: [Double], _ by: [Double]) -> (Double, Double)? {
+        let c00 = s[2] * s[4] - s[3] * s[3]
+        let c01 = s[2] * s[3] - s[1] * s[4]
+        let c02 = s[1] * s[3] - s[2] * s[2]
+        let det = s[0] * c00 + s[1] * c01 + s[2] * c02
+        guard abs(det) > 1e-12 * max(1, abs(s[0] * s[2] * s[4])) else { return nil }
+        return ((c00 * bx[0] + c01 * bx[1] + c02 * bx[2]) / det, (c00 * by[0] + c01 * by[1] + c02 * by[2]) / det)
+    }
+
+    /// Gaussian elimination with partial pivoting on the leading m×m block for two right-hand
+    /// sides; returns the first unknown of each, nil when singular.
+    static func solve(_ a: inout [Double], _ b1: inout [Double], _ b2: inout [Double], _ m: Int) -> (Double, Double)? {
         for col in 0..<m {
             var pivot = col
-            for row in (col + 1)..<max(m, col + 1) where abs(a[row * m + col]) > abs(a[pivot * m + col]) { pivot = row }
+            for row in (col + 1)..<m where abs(a[row * m + col]) > abs(a[pivot * m + col]) { pivot = row }
             guard abs(a[pivot * m + col]) > 1e-12 else { return nil }
             if pivot != col {
                 for c in 0..<m { a.swapAt(col * m + c, pivot * m + c) }
-                b.swapAt(col, pivot)
+                b1.swapAt(col, pivot)
+                b2.swapAt(col, pivot)
             }
-            for row in (col + 1)..<max(m, col + 1) {
+            for row in (col + 1)..<m {
                 let f = a[row * m + col] / a[col * m + col]
                 for c in col..<m { a[row * m + c] -= f * a[col * m + c] }
-                b[row] -= f * b[col]
+                b1[row] -= f * b1[col]
+                b2[row] -= f * b2[col]
             }
         }
-        var x = [Double](repeating: 0, count: m)
         for row in stride(from: m - 1, through: 0, by: -1) {
-            var sum = b[row]
-            for c in (row + 1)..<max(m, row + 1) { sum -= a[row * m + c] * x[c] }
-            x[row] = sum / a[row * m + row]
+            var s1 = b1[row], s2 = b2[row]
+            for c in (row + 1)..<m { s1 -= a[row * m + c] * b1[c]; s2 -= a[row * m + c] * b2[c] }
+            b1[row] = s1 / a[row * m + row]
+            b2[row] = s2 / a[row * m + row]
         }
-        return x
+        return (b1[0], b2[0])
     }
 }
 

@@ -86,7 +86,7 @@ enum SpikeDetector {
         let px = t.x[a] + s * (t.x[b] - t.x[a]), py = t.y[a] + s * (t.y[b] - t.y[a])
         // p̂ = (1 − s)·p_a + s·p_b; the point itself adds one more unit of variance.
         let gain = (1 + (1 - s) * (1 - s) + s * s).squareRoot() / 1.5.squareRoot()
-        return hypot(px - t.x[i], py - t.y[i]) / gain
+        return length(px - t.x[i], py - t.y[i]) / gain
     }
 }
 

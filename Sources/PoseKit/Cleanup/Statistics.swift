@@ -3,12 +3,36 @@
 import Foundation
 
 enum Robust {
-    /// Median of the values (0 for none).
+    /// Median of the values (0 for none), by selection in O(n) rather than a sort.
     static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        let mid = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+        var v = values
+        let mid = v.count / 2
+        let upper = select(&v, mid)
+        guard v.count % 2 == 0 else { return upper }
+        // After selecting `mid`, everything left of it is ≤ it: the lower middle is their maximum.
+        return (v[0..<mid].max()! + upper) / 2
+    }
+
+    /// Rearranges `v` so that v[k] is the k-th smallest, smaller ones before it (Hoare's quickselect
+    /// with a median-of-three pivot).
+    static func select(_ v: inout [Double], _ k: Int) -> Double {
+        var lo = 0, hi = v.count - 1
+        while lo < hi {
+            let m = lo + (hi - lo) / 2
+            if v[m] < v[lo] { v.swapAt(m, lo) }
+            if v[hi] < v[lo] { v.swapAt(hi, lo) }
+            if v[hi] < v[m] { v.swapAt(hi, m) }
+            let pivot = v[m]
+            var i = lo, j = hi
+            while i <= j {
+                while v[i] < pivot { i += 1 }
+                while v[j] > pivot { j -= 1 }
+                if i <= j { v.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if k <= j { hi = j } else if k >= i { lo = i } else { break }
+        }
+        return v[k]
     }
 
     /// Weighted median: the smallest value whose cumulative weight reaches half the total.
@@ -44,7 +68,7 @@ extension PoseSequence {
             }
             if count >= 8 { extents.append(hi - lo) }
             let neck = self[frame, .neck], hip = self[frame, .midHip]
-            if !neck.isMissing && !hip.isMissing { torsos.append(hypot(neck.x - hip.x, neck.y - hip.y)) }
+            if !neck.isMissing && !hip.isMissing { torsos.append(length(neck.x - hip.x, neck.y - hip.y)) }
         }
         let extent = Robust.median(extents)
         if extent > 1 { return extent }
@@ -54,3 +78,6 @@ extension PoseSequence {
     }
 }
 
+
+/// √(dx² + dy²) without hypot's overflow care (pixel distances never come near overflow).
+@inline(__always) func length(_ dx: Double, _ dy: Double) -> Double { (dx * dx + dy * dy).squareRoot() }

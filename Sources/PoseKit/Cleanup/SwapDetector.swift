@@ -34,7 +34,7 @@ enum SwapDetector {
                 let a = point(k - 1, side, previous), b = point(k, side, current)
                 guard !a.isMissing, !b.isMissing else { continue }
                 // Capped, so one spiked point cannot outweigh its pair's evidence.
-                total += min(hypot(b.x - a.x, b.y - a.y) / h, motionCap)
+                total += min(length(b.x - a.x, b.y - a.y) / h, motionCap)
             }
             return total
         }

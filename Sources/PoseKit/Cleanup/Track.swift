@@ -29,7 +29,7 @@ struct Track {
 
     var count: Int { x.count }
 
-    func distance(_ a: Int, _ b: Int) -> Double { hypot(x[a] - x[b], y[a] - y[b]) }
+    func distance(_ a: Int, _ b: Int) -> Double { length(x[a] - x[b], y[a] - y[b]) }
 }
 
 extension Keypoint {
