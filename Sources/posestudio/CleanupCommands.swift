@@ -75,8 +75,7 @@ struct ProposalOutput: ParsableArguments {
             Console.out("would apply \(proposal.summary)")
             return
         }
-        let entry = try file.apply(proposal.edit, label: proposal.summary)
-        Console.out("committed \(entry.index): \(proposal.summary)")
+        try posestudio.commit(proposal.edit, label: proposal.summary, to: file)
     }
 }
 
@@ -227,8 +226,7 @@ struct Swap: ParsableCommand {
             Console.out("would apply \(edit.summary)")
             return
         }
-        let entry = try file.apply(edit)
-        Console.out("committed \(entry.index): \(entry.label)")
+        try commit(edit, to: file)
     }
 }
 
@@ -248,8 +246,7 @@ struct Pin: ParsableCommand {
         let spec = try EditCommand.parseSpec(words)
         let file = try ProjectFile.open(at: project)
         defer { try? file.close() }
-        let entry = try file.apply(spec.edit)
-        Console.out("committed \(entry.index): \(entry.label)")
+        try commit(spec.edit, to: file)
     }
 }
 

@@ -69,6 +69,12 @@ struct EditSpec: ParsableArguments {
     }
 }
 
+/// Commits one edit and reports it the way every verb does: `committed N: <label>`.
+func commit(_ edit: Edit, label: String? = nil, to file: ProjectFile) throws {
+    let entry = try file.apply(edit, label: label)
+    Console.out("committed \(entry.index): \(entry.label)")
+}
+
 struct EditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edit",
@@ -106,11 +112,7 @@ struct EditCommand: ParsableCommand {
     func run() throws {
         let file = try ProjectFile.open(at: project)
         defer { try? file.close() }
-        guard let batch else {
-            let entry = try file.apply(spec.edit)
-            Console.out("committed \(entry.index): \(entry.label)")
-            return
-        }
+        guard let batch else { return try commit(spec.edit, to: file) }
         let text: String
         if batch == "-" {
             text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
@@ -125,8 +127,7 @@ struct EditCommand: ParsableCommand {
             do { spec = try Self.parseSpec(words) } catch {
                 throw ValidationError("\(batch) line \(number + 1): \(EditSpec.message(for: error))")
             }
-            let entry = try file.apply(spec.edit)
-            Console.out("committed \(entry.index): \(entry.label)")
+            try commit(spec.edit, to: file)
         }
     }
 }
