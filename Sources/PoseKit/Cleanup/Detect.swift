@@ -187,10 +187,8 @@ struct Analysis {
     var lowConfidenceSuspects: [Suspect] {
         var found: [Suspect] = []
         for joint in Joint.allCases {
-            for run in Self.runs(original.frames) { f in
-                let p = original[f, joint]
-                return !p.isMissing && p.confidence < settings.lowConfidence
-            } {
+            let low = { (f: Int) in !original[f, joint].isMissing && original[f, joint].confidence < settings.lowConfidence }
+            for run in Self.runs(original.frames, low) {
                 let lowest = run.map { original[$0, joint].confidence }.min()!
                 found.append(Suspect(frames: run, joints: [joint], kind: .lowConfidence,
                                      ratio: settings.lowConfidence / max(lowest, 0.01),

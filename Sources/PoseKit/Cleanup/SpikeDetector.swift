@@ -76,17 +76,21 @@ enum SpikeDetector {
         }
         let side = before.0 >= 0 ? before : after
         guard thorough, side.0 >= 0, side.1 >= 0 else { return nil }
-        return Evidence(value: min(scaled(t, i, from: side.1, to: side.0), t.distance(i, side.0)), twoSided: false)
+        // One-sided: scaled by the square root of the extrapolation's noise gain only. The full
+        // gain (2 next to the edge) would hide spikes under 2 × the threshold; the hold distance
+        // still has to clear the threshold on its own.
+        let extrapolation = scaled(t, i, from: side.1, to: side.0, gainPower: 0.5)
+        return Evidence(value: min(extrapolation, t.distance(i, side.0)), twoSided: false)
     }
 
     /// Distance from point i to the line through frames a and b evaluated at i, divided by that
     /// prediction's noise gain relative to an adjacent interpolation (√1.5).
-    private static func scaled(_ t: Track, _ i: Int, from a: Int, to b: Int) -> Double {
+    private static func scaled(_ t: Track, _ i: Int, from a: Int, to b: Int, gainPower: Double = 1) -> Double {
         let s = Double(i - a) / Double(b - a)
         let px = t.x[a] + s * (t.x[b] - t.x[a]), py = t.y[a] + s * (t.y[b] - t.y[a])
         // p̂ = (1 − s)·p_a + s·p_b; the point itself adds one more unit of variance.
         let gain = (1 + (1 - s) * (1 - s) + s * s).squareRoot() / 1.5.squareRoot()
-        return length(px - t.x[i], py - t.y[i]) / gain
+        return length(px - t.x[i], py - t.y[i]) / (gainPower == 1 ? gain : pow(gain, gainPower))
     }
 }
 
