@@ -117,20 +117,22 @@ enum LocalPolynomial {
         var moments = [Double](repeating: 0, count: 2 * maxM)
         for center in 0..<n where present[center] {
             let lo = max(0, center - radius), hi = min(n - 1, center + radius)
+            // One pass accumulates the moments for the full order; a window with too few points
+            // fits a lower order from the same (leading) moments.
+            for p in 0..<(2 * maxM) { moments[p] = 0 }
+            for p in 0..<maxM { rhsX[p] = 0; rhsY[p] = 0 }
             var count = 0
-            for j in lo...hi where present[j] { count += 1 }
-            let m = min(order, count - 1) + 1
-            for p in 0..<(2 * m) { moments[p] = 0 }
-            for p in 0..<m { rhsX[p] = 0; rhsY[p] = 0 }
             for j in lo...hi where present[j] {
-                let tau = Double(j - center), w = weights[j] + 0.01
-                var power = w
-                for p in 0..<(2 * m - 1) {
+                count += 1
+                let tau = Double(j - center)
+                var power = weights[j] + 0.01
+                for p in 0..<(2 * maxM - 1) {
                     moments[p] += power
-                    if p < m { rhsX[p] += power * x[j]; rhsY[p] += power * y[j] }
+                    if p < maxM { rhsX[p] += power * x[j]; rhsY[p] += power * y[j] }
                     power *= tau
                 }
             }
+            let m = min(order, count - 1) + 1
             if m == 3 {
                 // The usual case (order 2, enough points): Cramer's rule on the symmetric Hankel matrix.
                 if let (cx, cy) = solve3(moments, rhsX, rhsY) {

@@ -26,15 +26,18 @@ enum SwapDetector {
         let switchCost = settings.swapSwitchCost, frameCost = settings.swapFrameCost
         let motionCap = 0.25
 
-        /// The point that is really `side` at observed frame k under the given labelling.
-        func point(_ k: Int, _ side: Joint, _ swapped: Bool) -> Keypoint { s[observed[k], swapped ? side.mirrored : side] }
+        // Positions of the pair at the observed frames: index 0 = right label, 1 = left label.
+        let xs = [observed.map { s[$0, right].x }, observed.map { s[$0, left].x }]
+        let ys = [observed.map { s[$0, right].y }, observed.map { s[$0, left].y }]
+        let seen = [observed.map { !s[$0, right].isMissing }, observed.map { !s[$0, left].isMissing }]
+        /// Motion from observed frame k − 1 to k of both body parts under the given labellings.
         func motion(_ k: Int, _ previous: Bool, _ current: Bool) -> Double {
             var total = 0.0
-            for side in [right, left] {
-                let a = point(k - 1, side, previous), b = point(k, side, current)
-                guard !a.isMissing, !b.isMissing else { continue }
+            for side in 0...1 {
+                let a = previous ? 1 - side : side, b = current ? 1 - side : side
+                guard seen[a][k - 1], seen[b][k] else { continue }
                 // Capped, so one spiked point cannot outweigh its pair's evidence.
-                total += min(length(b.x - a.x, b.y - a.y) / h, motionCap)
+                total += min(length(xs[b][k] - xs[a][k - 1], ys[b][k] - ys[a][k - 1]) / h, motionCap)
             }
             return total
         }
