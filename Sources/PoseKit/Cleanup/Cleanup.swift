@@ -58,7 +58,7 @@ public enum Cleanup {
         switch suspect.kind {
         case .swap:
             var work = sequence
-            let pairs = suspect.joints.filter { $0.mirrored != $0 && $0.name.hasPrefix("R") }
+            let pairs = suspect.joints.filter(BODY25.rightJoints.contains)
             let runs = pairs.map { SwapRun(right: $0, left: $0.mirrored, frames: suspect.frames, ratio: 1) }
             undoSwaps(&work, runs)
             return nonEmpty(Proposal(from: sequence, to: work, label: "swap back \(names(suspect.joints)) at \(span(suspect.frames))"))

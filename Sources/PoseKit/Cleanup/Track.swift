@@ -23,7 +23,7 @@ struct Track {
             y.append(p.y)
             confidence.append(p.confidence)
             present.append(!p.isMissing)
-            locked.append(Keypoint.isLocked(p))
+            locked.append(p.isLocked)
         }
     }
 
@@ -34,8 +34,7 @@ struct Track {
 
 extension Keypoint {
     /// Pinned or edited by hand: fixes and filters read it but never change it.
-    static func isLocked(_ p: Keypoint) -> Bool { p.isPinned || p.provenance == .edited }
-    public var isLocked: Bool { Self.isLocked(self) }
+    public var isLocked: Bool { isPinned || provenance == .edited }
 }
 
 
