@@ -53,6 +53,13 @@ public struct PoseSequence: Hashable, Sendable {
         keypoints.replaceSubrange(frame * BODY25.jointCount ..< (frame + 1) * BODY25.jointCount, with: pose)
     }
 
+    /// Exchanges two joints' points on one frame, as they are (provenance and flags travel along).
+    public mutating func exchange(_ a: Joint, _ b: Joint, at frame: Int) {
+        let point = self[frame, a]
+        self[frame, a] = self[frame, b]
+        self[frame, b] = point
+    }
+
     public mutating func setSMPL(_ parameters: SMPLParameters?, at frame: Int) {
         smpl[frame] = parameters
     }

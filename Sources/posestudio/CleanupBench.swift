@@ -127,11 +127,7 @@ enum Corruption {
             if swaps.contains(where: { $0.frames.lowerBound - 3 < range.upperBound && range.lowerBound < $0.frames.upperBound + 3 }) { continue }
             let pairs = chains.randomElement(using: &rng)!
             for f in range {
-                for r in pairs {
-                    let a = s[f, r]
-                    s[f, r] = s[f, r.mirrored]
-                    s[f, r.mirrored] = a
-                }
+                for r in pairs { s.exchange(r, r.mirrored, at: f) }
             }
             swaps.append((range, pairs))
         }

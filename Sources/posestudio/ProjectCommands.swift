@@ -190,9 +190,9 @@ struct Export: ParsableCommand {
         defer { try? file.close() }
         let settings = try file.settings()
         let sequence = file.sequence
+        let stem = ((project as NSString).lastPathComponent as NSString).deletingPathExtension
         switch format {
         case .openpose:
-            let stem = ((project as NSString).lastPathComponent as NSString).deletingPathExtension
             try OpenPoseFormat.write(sequence, to: poses, prefix: settings["import.prefix"] ?? stem,
                                      firstIndex: settings["import.first_index"].flatMap(Int.init) ?? 0)
             Console.out("wrote \(sequence.frameCount) OpenPose files to \(poses)")
@@ -207,7 +207,6 @@ struct Export: ParsableCommand {
             }
             var target = poses
             if !poses.hasSuffix(".json") {
-                let stem = ((project as NSString).lastPathComponent as NSString).deletingPathExtension
                 target = (poses as NSString).appendingPathComponent(stem + ".json")
             }
             try ExportFile.write(text, to: target)

@@ -28,7 +28,7 @@ public enum Cleanup {
         var work = sequence
         let range = frames ?? sequence.frames
         for joint in Set(joints) {
-            let holes = Set(range.filter { sequence[$0, joint].isMissing })
+            let holes = sequence.frames.map { range.contains($0) && sequence[$0, joint].isMissing }
             Interpolation.fill(&work, joint: joint, holes: holes, method: method, maxRun: maxGap)
         }
         return Proposal(from: sequence, to: work, label: "fill gaps ≤ \(maxGap) frames (\(method.rawValue))")
@@ -161,7 +161,7 @@ public enum Cleanup {
         guard frame > 0 else { return 0 }
         let a = s[frame - 1, joint], b = s[frame, joint]
         guard !a.isMissing, !b.isMissing else { return 0 }
-        return ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot()
+        return length(a.x - b.x, a.y - b.y)
     }
 
     private static func nonEmpty(_ p: Proposal) -> Proposal? { p.isEmpty ? nil : p }

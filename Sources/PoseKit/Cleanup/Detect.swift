@@ -52,9 +52,7 @@ struct Analysis {
             for frame in run.frames {
                 relabelled[frame * BODY25.jointCount + run.right.rawValue] = true
                 relabelled[frame * BODY25.jointCount + run.left.rawValue] = true
-                let r = unswapped[frame, run.right]
-                unswapped[frame, run.right] = unswapped[frame, run.left]
-                unswapped[frame, run.left] = r
+                unswapped.exchange(run.right, run.left, at: frame)
             }
         }
         self.unswapped = unswapped
@@ -64,16 +62,15 @@ struct Analysis {
         var spikes: [Joint: [Int: (ratio: Double, residual: Double)]] = [:]
         for joint in Joint.allCases {
             let found = SpikeDetector.spikes(Track(unswapped, joint), bodyHeight: bodyHeight, settings: settings, thorough: true)
-            for (frame, value) in found {
-                let label = relabelled[frame * BODY25.jointCount + joint.rawValue] ? joint.mirrored : joint
-                spikes[label, default: [:]][frame] = value
-            }
+            for (frame, value) in found { spikes[Self.label(joint, frame, relabelled), default: [:]][frame] = value }
         }
         self.spikes = spikes
     }
 
     /// The file's label for what `unswapped` calls `joint` at `frame`, and back (an involution).
-    func fileLabel(_ joint: Joint, _ frame: Int) -> Joint {
+    func fileLabel(_ joint: Joint, _ frame: Int) -> Joint { Self.label(joint, frame, relabelled) }
+
+    private static func label(_ joint: Joint, _ frame: Int, _ relabelled: [Bool]) -> Joint {
         relabelled[frame * BODY25.jointCount + joint.rawValue] ? joint.mirrored : joint
     }
 
@@ -116,8 +113,8 @@ struct Analysis {
             for i in 1..<max(n, 1) {
                 // The body-size floor first: most steps are below it, and the local median is dearer.
                 guard let step = steps[i], step > settings.jumpFraction * h else { continue }
-                let local = (max(1, i - 5)...min(n - 1, i + 5)).compactMap { $0 == i ? nil : steps[$0] }
-                let threshold = max(settings.jumpLocalMultiple * Robust.median(local), settings.jumpFraction * h)
+                let local = Robust.median((max(1, i - 5)...min(n - 1, i + 5)).compactMap { $0 == i ? nil : steps[$0] })
+                let threshold = max(settings.jumpLocalMultiple * local, settings.jumpFraction * h)
                 guard step > threshold else { continue }
                 if let target = snapTarget(joint, at: i, track: track) {
                     let c0 = track.confidence[i - 1], c1 = track.confidence[i]
@@ -127,7 +124,7 @@ struct Analysis {
                 } else {
                     found.append(Suspect(frames: i..<(i + 1), joints: [fileLabel(joint, i)], kind: .jump, ratio: step / threshold,
                                          reason: "\(fileLabel(joint, i).name) moved \(Int(step.rounded())) px in one frame, "
-                                             + "\(String(format: "%.1f", step / max(Robust.median(local), 1e-9)))× its usual step here, and stays"))
+                                             + "\(String(format: "%.1f", step / max(local, 1e-9)))× its usual step here, and stays"))
                 }
             }
         }
