@@ -26,6 +26,8 @@ let package = Package(
             "PoseKit",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // Dense float32 tensors, the ops of the BDMM generator, and the weight readers.
+        .target(name: "TensorEngine", dependencies: ["COpenBLAS"]),
         .executableTarget(name: "posestudio", dependencies: [
             "PoseKit", "ProjectStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -33,6 +35,7 @@ let package = Package(
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CShimTests", dependencies: ["CNcurses", "COpenBLAS", "CFFmpeg", "CChafa"]),
+        .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"]),
         .testTarget(name: "PoseKitTests", dependencies: ["PoseKit", "TestSupport"]),
         .testTarget(name: "ProjectStoreTests", dependencies: [
             "PoseKit", "ProjectStore", "TestSupport",
