@@ -35,7 +35,7 @@ let package = Package(
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CShimTests", dependencies: ["CNcurses", "COpenBLAS", "CFFmpeg", "CChafa"]),
-        .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"]),
+        .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "PoseKit", "TestSupport"]),
         .testTarget(name: "PoseKitTests", dependencies: ["PoseKit", "TestSupport"]),
         .testTarget(name: "ProjectStoreTests", dependencies: [
             "PoseKit", "ProjectStore", "TestSupport",

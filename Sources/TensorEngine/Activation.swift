@@ -1,0 +1,58 @@
+// Element-wise activations and arithmetic: leaky ReLU, the decoder's fused bias + lrelu(0.2)·√2,
+// ReLU, tanh, 2·sigmoid (the DMM mask), addition and per-channel bias.
+import Foundation
+
+extension Tensor {
+    mutating func mapInPlace(_ transform: (Float) -> Float) {
+        storage.withUnsafeMutableBufferPointer { values in
+            for i in values.indices { values[i] = transform(values[i]) }
+        }
+    }
+
+    /// lrelu(x, slope) in place.
+    public mutating func leakyReLU(_ slope: Float) { mapInPlace { $0 < 0 ? $0 * slope : $0 } }
+    public mutating func relu() { mapInPlace { max($0, 0) } }
+    public mutating func tanh() { mapInPlace { Foundation.tanh($0) } }
+    /// scale · sigmoid(x) in place (the DMM mask uses scale 2).
+    public mutating func sigmoid(scale: Float = 1) { mapInPlace { scale / (1 + Foundation.exp(-$0)) } }
+
+    /// y = lrelu(x + bias[c], 0.2) · √2 per channel of an NCHW tensor (StyleGAN2's FusedLeakyReLU).
+    public mutating func fusedLeakyReLU(bias: Tensor) {
+        let (n, c) = (shape[0], shape[1]), plane = shape[2] * shape[3]
+        precondition(bias.count == c, "fusedLeakyReLU: bias has \(bias.count) values for \(c) channels")
+        let gain = Float(2).squareRoot(), negative = 0.2 * gain
+        bias.storage.withUnsafeBufferPointer { b in
+            storage.withUnsafeMutableBufferPointer { values in
+                for index in 0..<(n * c) {
+                    let shift = b[index % c]
+                    let base = values.baseAddress! + index * plane
+                    for i in 0..<plane { let v = base[i] + shift; base[i] = v < 0 ? v * negative : v * gain }
+                }
+            }
+        }
+    }
+
+    /// Adds a per-channel bias to an NCHW tensor.
+    public mutating func addChannelBias(_ bias: Tensor) {
+        let (n, c) = (shape[0], shape[1]), plane = shape[2] * shape[3]
+        precondition(bias.count == c, "addChannelBias: bias has \(bias.count) values for \(c) channels")
+        bias.storage.withUnsafeBufferPointer { b in
+            storage.withUnsafeMutableBufferPointer { values in
+                for index in 0..<(n * c) {
+                    let shift = b[index % c], base = values.baseAddress! + index * plane
+                    for i in 0..<plane { base[i] += shift }
+                }
+            }
+        }
+    }
+
+    /// self += other, same shape.
+    public mutating func add(_ other: Tensor) {
+        precondition(shape == other.shape, "add: \(shape) vs \(other.shape)")
+        other.storage.withUnsafeBufferPointer { o in
+            storage.withUnsafeMutableBufferPointer { values in
+                for i in values.indices { values[i] += o[i] }
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+// Each fast op against its direct reference, table-driven over sizes, padding, strides and 1×1
+// edges; plus the properties the generator relies on.
+import Testing
+@testable import TensorEngine
+
+@Suite struct OpTests {
+    struct ConvCase: CustomStringConvertible, Sendable {
+        let n, c, h, w, o, k, stride, padding: Int
+        var description: String { "n\(n) c\(c) \(h)×\(w) → \(o) k\(k) s\(stride) p\(padding)" }
+    }
+
+    static let convCases: [ConvCase] = [
+        .init(n: 1, c: 3, h: 8, w: 6, o: 4, k: 3, stride: 1, padding: 1),
+        .init(n: 2, c: 5, h: 7, w: 9, o: 3, k: 4, stride: 2, padding: 1),
+        .init(n: 1, c: 6, h: 5, w: 5, o: 7, k: 1, stride: 1, padding: 0),
+        .init(n: 1, c: 2, h: 1, w: 1, o: 3, k: 1, stride: 1, padding: 0),
+        .init(n: 1, c: 2, h: 1, w: 1, o: 3, k: 3, stride: 1, padding: 1),
+        .init(n: 1, c: 4, h: 2, w: 3, o: 2, k: 4, stride: 2, padding: 1),
+        .init(n: 1, c: 3, h: 9, w: 4, o: 5, k: 3, stride: 2, padding: 0),
+        .init(n: 1, c: 16, h: 12, w: 10, o: 8, k: 3, stride: 1, padding: 1),
+    ]
+
+    @Test(arguments: convCases) func conv2dMatchesDirect(_ t: ConvCase) {
+        let engine = Engine(threads: 2)
+        let x = Tensor.random([t.n, t.c, t.h, t.w], seed: 1)
+        let weight = Tensor.random([t.o, t.c, t.k, t.k], seed: 2)
+        let bias = Tensor.random([t.o], seed: 3)
+        for b in [bias, nil] {
+            let fast = engine.conv2d(x, weight: weight, bias: b, stride: t.stride, padding: t.padding)
+            let slow = Direct.conv2d(x, weight, b, stride: t.stride, padding: t.padding)
+            #expect(fast.shape == slow.shape)
+            #expect(fast.maxDifference(slow) <= 1e-5, "\(t)")
+        }
+    }
+
+    @Test(arguments: [(1, 3, 4, 5, 2, 3), (2, 2, 1, 1, 3, 3), (1, 4, 3, 2, 4, 1), (1, 6, 5, 7, 3, 3)])
+    func transposedConvMatchesDirect(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ o: Int, _ k: Int) {
+        let engine = Engine(threads: 2)
+        let x = Tensor.random([n, c, h, w], seed: 4), weight = Tensor.random([o, c, k, k], seed: 5)
+        let fast = engine.transposedConvStride2(x, weight: weight)
+        let slow = Direct.transposedConvStride2(x, weight)
+        #expect(fast.shape == [n, o, 2 * h - 2 + k, 2 * w - 2 + k])
+        #expect(fast.maxDifference(slow) <= 1e-5)
+    }
+
+    @Test(arguments: [(1, 2, 7, 5, 1), (1, 3, 1, 1, 1), (2, 1, 4, 9, 2), (1, 1, 3, 3, 0)])
+    func blurMatchesDirect(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ padding: Int) {
+        let engine = Engine(threads: 2)
+        let x = Tensor.random([n, c, h, w], seed: 6)
+        let taps: [Float] = [1, 3, 3, 1]
+        let symmetric = Tensor(shape: [4, 4], storage: taps.flatMap { a in taps.map { a * $0 / 16 } })
+        let asymmetric = Tensor.random([4, 4], seed: 7)
+        for kernel in [symmetric, asymmetric] where h + 2 * padding >= 4 && w + 2 * padding >= 4 {
+            #expect(engine.blur(x, kernel: kernel, padding: padding).maxDifference(Direct.blur(x, kernel, padding: padding)) <= 1e-5)
+        }
+    }
+
+    @Test(arguments: [(1, 3, 5, 4), (2, 2, 1, 2), (1, 1, 2, 1), (1, 4, 16, 8)])
+    func instanceNormMatchesDirect(_ n: Int, _ c: Int, _ h: Int, _ w: Int) {
+        let engine = Engine(threads: 2)
+        let x = Tensor.random([n, c, h, w], scale: 3, seed: 8)
+        let gamma = Tensor.random([c], seed: 9), beta = Tensor.random([c], seed: 10)
+        for slope: Float? in [nil, 0.1] {
+            let fast = engine.instanceNorm(x, gamma: gamma, beta: beta, leakySlope: slope)
+            #expect(fast.maxDifference(Direct.instanceNorm(x, gamma, beta, slope: slope)) <= 1e-5)
+        }
+    }
+
+    @Test(arguments: [(1, 3, 6, 5, 4, 3.0), (1, 2, 1, 1, 2, 2.0), (2, 4, 4, 7, 3, 5.0), (1, 8, 9, 3, 8, 0.5)])
+    func deformableConvMatchesDirect(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ o: Int, _ reach: Double) {
+        let engine = Engine(threads: 2)
+        let x = Tensor.random([n, c, h, w], seed: 11), weight = Tensor.random([o, c, 3, 3], seed: 12)
+        let offset = Tensor.random([n, 18, h, w], scale: Float(reach), seed: 13)
+        var mask = Tensor.random([n, 9, h, w], scale: 3, seed: 14); mask.sigmoid(scale: 2)
+        let fast = engine.deformableConv2d(x, offset: offset, mask: mask, weight: weight)
+        #expect(fast.maxDifference(Direct.deformableConv2d(x, offset, mask, weight)) <= 1e-5)
+    }
+
+    @Test func deformableConvWithZeroOffsetsAndUnitMaskIsConv() {
+        let engine = Engine(threads: 2)
+        let x = Tensor.random([1, 5, 9, 7], seed: 15), weight = Tensor.random([6, 5, 3, 3], seed: 16)
+        let deformed = engine.deformableConv2d(x, offset: Tensor(zeros: [1, 18, 9, 7]),
+                                               mask: Tensor(shape: [1, 9, 9, 7], repeating: 1), weight: weight)
+        #expect(deformed.maxDifference(engine.conv2d(x, weight: weight, bias: nil, padding: 1)) <= 1e-5)
+    }
+
+    @Test func deformableConvIntegerOffsetShiftsTheSample() {
+        // Every tap displaced by exactly one row down equals the plain conv of the map shifted up.
+        let engine = Engine(threads: 1)
+        let x = Tensor.random([1, 2, 6, 6], seed: 17), weight = Tensor.random([3, 2, 3, 3], seed: 18)
+        var offset = Tensor(zeros: [1, 18, 6, 6])
+        for tap in 0..<9 { for p in 0..<36 { offset.storage[(2 * tap) * 36 + p] = 1 } }
+        let deformed = engine.deformableConv2d(x, offset: offset, mask: Tensor(shape: [1, 9, 6, 6], repeating: 1), weight: weight)
+        var shifted = Tensor(zeros: x.shape)
+        for c in 0..<2 { for y in 0..<5 { for v in 0..<6 { shifted.storage[(c * 6 + y) * 6 + v] = x.storage[(c * 6 + y + 1) * 6 + v] } } }
+        // Output row 0 reads x's row 0 through its top tap, which the shifted map has dropped.
+        let plain = engine.conv2d(shifted, weight: weight, bias: nil, padding: 1)
+        for o in 0..<3 { for y in 1..<6 { for v in 0..<6 {
+            let index = (o * 6 + y) * 6 + v
+            #expect(abs(deformed.storage[index] - plain.storage[index]) <= 1e-5)
+        } } }
+    }
+
+    @Test(arguments: [(1, 3, 8, 6, 5, 7), (2, 2, 1, 1, 3, 2), (1, 1, 4, 4, 4, 4)])
+    func gridSampleMatchesDirect(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ ho: Int, _ wo: Int) {
+        let engine = Engine(threads: 2)
+        let x = Tensor.random([n, c, h, w], seed: 19)
+        var grid = Tensor.random([n, ho, wo, 2], scale: 1.3, seed: 20)
+        grid.storage[0] = -2; grid.storage[1] = -2   // the mesh flow's background value
+        let fast = engine.gridSample(x, grid: grid)
+        #expect(fast.maxDifference(Direct.gridSample(x, grid)) <= 1e-5)
+        #expect(fast.storage[0] == 0)
+    }
+
+    @Test func gridSampleIdentityGridReturnsTheImage() {
+        let engine = Engine(threads: 2)
+        let (h, w) = (6, 5)
+        let x = Tensor.random([1, 2, h, w], seed: 21)
+        var grid = Tensor(zeros: [1, h, w, 2])
+        for i in 0..<h { for j in 0..<w {
+            grid.storage[(i * w + j) * 2] = (2 * Float(j) + 1) / Float(w) - 1
+            grid.storage[(i * w + j) * 2 + 1] = (2 * Float(i) + 1) / Float(h) - 1
+        } }
+        #expect(engine.gridSample(x, grid: grid).maxDifference(x) <= 1e-6)
+    }
+
+    @Test func modulationFollowsTheDefinition() {
+        let weight = Tensor.random([1, 3, 2, 3, 3], seed: 22), scales = Tensor.random([2], seed: 23)
+        let plain = Modulation.modulatedWeight(weight, scales: scales, demodulate: false)
+        let demodulated = Modulation.modulatedWeight(weight, scales: scales, demodulate: true)
+        let base = 1 / Float(18).squareRoot()
+        #expect(abs(plain.storage[10] - weight.storage[10] * base * scales.storage[10 / 9 % 2]) <= 1e-6)
+        for o in 0..<3 {
+            let norm = (0..<18).map { demodulated.storage[o * 18 + $0] }.reduce(0) { $0 + $1 * $1 }
+            #expect(abs(norm - 1) <= 1e-5)
+        }
+        let style = Tensor.random([4], seed: 24), linear = Tensor.random([2, 4], seed: 25), bias = Tensor([0.5, 1])
+        let s = Modulation.equalLinear(style, weight: linear, bias: bias)
+        let expected = (0..<4).map { style.storage[$0] * linear.storage[4 + $0] }.reduce(0, +) / 2 + 1
+        #expect(abs(s.storage[1] - expected) <= 1e-6)
+    }
+
+    @Test func oneThreadEqualsTwoThreads() {
+        let x = Tensor.random([1, 8, 12, 10], seed: 26), weight = Tensor.random([6, 8, 3, 3], seed: 27)
+        let offset = Tensor.random([1, 18, 12, 10], scale: 2, seed: 28), mask = Tensor(shape: [1, 9, 12, 10], repeating: 0.7)
+        func run(_ threads: Int) -> [Tensor] {
+            let engine = Engine(threads: threads)
+            return [engine.conv2d(x, weight: weight, bias: nil, padding: 1),
+                    engine.deformableConv2d(x, offset: offset, mask: mask, weight: Tensor.random([6, 8, 3, 3], seed: 29)),
+                    engine.instanceNorm(x, gamma: Tensor(shape: [8], repeating: 1), beta: Tensor(zeros: [8])),
+                    engine.transposedConvStride2(x, weight: weight)]
+        }
+        for (a, b) in zip(run(1), run(2)) { #expect(a.maxDifference(b) <= 1e-5) }
+    }
+}
+
+extension Tensor {
+    init(_ values: [Float]) { self.init(shape: [values.count], storage: values) }
+}
