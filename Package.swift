@@ -28,14 +28,17 @@ let package = Package(
         ]),
         // Dense float32 tensors, the ops of the BDMM generator, and the weight readers.
         .target(name: "TensorEngine", dependencies: ["COpenBLAS"]),
+        // The render pipeline: the BDMM generator and its windows (crops, heatmaps, mesh flow to come).
+        .target(name: "PoseTransfer", dependencies: ["TensorEngine", "PoseKit"]),
         .executableTarget(name: "posestudio", dependencies: [
-            "PoseKit", "ProjectStore",
+            "PoseKit", "ProjectStore", "TensorEngine", "PoseTransfer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CShimTests", dependencies: ["CNcurses", "COpenBLAS", "CFFmpeg", "CChafa"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "PoseKit", "TestSupport"]),
+        .testTarget(name: "PoseTransferTests", dependencies: ["PoseTransfer", "TensorEngine", "PoseKit", "TestSupport"]),
         .testTarget(name: "PoseKitTests", dependencies: ["PoseKit", "TestSupport"]),
         .testTarget(name: "ProjectStoreTests", dependencies: [
             "PoseKit", "ProjectStore", "TestSupport",

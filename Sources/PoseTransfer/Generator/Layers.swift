@@ -1,0 +1,182 @@
+// The generator's building blocks (spec §2): encoder blocks, the source encoder (PoseSourceNet),
+// residual blocks, StyleGAN2 styled convolutions, ToRGB and the DMM block. Each reads its weights
+// and widths from the checkpoint and checks them against the width of its input.
+import TensorEngine
+
+struct Norm {
+    let gamma: Tensor, beta: Tensor
+    init(_ reader: CheckpointReader, _ prefix: String, channels: Int) throws(GeneratorError) {
+        gamma = try reader.take(prefix + ".weight", [channels])
+        beta = try reader.take(prefix + ".bias", [channels])
+    }
+}
+
+struct Conv {
+    let weight: Tensor, bias: Tensor
+    var outputs: Int { weight.shape[0] }
+    init(_ reader: CheckpointReader, _ prefix: String, inputs: Int, outputs: Int? = nil, kernel: Int) throws(GeneratorError) {
+        weight = try reader.take(prefix + ".weight", [outputs, inputs, kernel, kernel])
+        bias = try reader.take(prefix + ".bias", [weight.shape[0]])
+    }
+    func callAsFunction(_ engine: Engine, _ x: Tensor, stride: Int = 1) -> Tensor {
+        let k = weight.shape[2]
+        return engine.conv2d(x, weight: weight, bias: bias, stride: stride, padding: k == 4 ? 1 : k / 2)
+    }
+}
+
+/// IN → lrelu(0.1) → conv 4/2/1 → IN → lrelu(0.1) → conv 3/1/1 (keys model.0/2/3/5).
+struct EncoderBlock {
+    let norm1: Norm, down: Conv, norm2: Norm, conv: Conv
+    var outputs: Int { conv.outputs }
+    init(_ reader: CheckpointReader, _ prefix: String, inputs: Int) throws(GeneratorError) {
+        norm1 = try Norm(reader, prefix + ".model.0", channels: inputs)
+        down = try Conv(reader, prefix + ".model.2", inputs: inputs, kernel: 4)
+        norm2 = try Norm(reader, prefix + ".model.3", channels: down.outputs)
+        conv = try Conv(reader, prefix + ".model.5", inputs: down.outputs, outputs: down.outputs, kernel: 3)
+    }
+    func callAsFunction(_ engine: Engine, _ x: Tensor) -> Tensor {
+        var h = engine.instanceNorm(x, gamma: norm1.gamma, beta: norm1.beta, leakySlope: 0.1)
+        h = down(engine, h, stride: 2)
+        h = engine.instanceNorm(h, gamma: norm2.gamma, beta: norm2.beta, leakySlope: 0.1)
+        return conv(engine, h)
+    }
+}
+
+/// PoseSourceNet: block0 then encoder0…encoderK (as many as the checkpoint has). `outputs(…)`
+/// returns the block outputs shallowest first, computing only the first `depth` blocks.
+struct SourceEncoder {
+    let blocks: [EncoderBlock]
+    var outputs: Int { blocks.last!.outputs }
+    init(_ reader: CheckpointReader, _ prefix: String, inputs: Int, minimumBlocks: Int) throws(GeneratorError) {
+        var blocks = [try EncoderBlock(reader, prefix + ".block0", inputs: inputs)]
+        while reader.has("\(prefix).encoder\(blocks.count - 1).model.2.weight") {
+            blocks.append(try EncoderBlock(reader, "\(prefix).encoder\(blocks.count - 1)", inputs: blocks.last!.outputs))
+        }
+        guard blocks.count >= minimumBlocks else {
+            throw .missingTensor(source: reader.source, name: "\(prefix).encoder\(blocks.count - 1).model.2.weight")
+        }
+        self.blocks = blocks
+    }
+    func features(_ engine: Engine, _ x: Tensor, depth: Int? = nil) -> [Tensor] {
+        var results: [Tensor] = [], h = x
+        for block in blocks.prefix(depth ?? blocks.count) {
+            h = block(engine, h)
+            results.append(h)
+        }
+        return results
+    }
+}
+
+/// IN → lrelu → conv3 → IN → lrelu → conv3, plus a 1×1 shortcut conv (or identity).
+struct ResBlock {
+    let norm1: Norm, conv1: Conv, norm2: Norm, conv2: Conv, shortcut: Conv?
+    var outputs: Int { conv2.outputs }
+    init(_ reader: CheckpointReader, _ prefix: String, inputs: Int) throws(GeneratorError) {
+        norm1 = try Norm(reader, prefix + ".model.0", channels: inputs)
+        conv1 = try Conv(reader, prefix + ".model.2", inputs: inputs, outputs: inputs, kernel: 3)
+        norm2 = try Norm(reader, prefix + ".model.3", channels: inputs)
+        conv2 = try Conv(reader, prefix + ".model.5", inputs: inputs, kernel: 3)
+        if reader.has(prefix + ".shortcut.0.weight") {
+            shortcut = try Conv(reader, prefix + ".shortcut.0", inputs: inputs, outputs: conv2.outputs, kernel: 1)
+        } else if inputs == conv2.outputs {
+            shortcut = nil
+        } else {
+            throw .missingTensor(source: reader.source, name: prefix + ".shortcut.0.weight")
+        }
+    }
+    func callAsFunction(_ engine: Engine, _ x: Tensor) -> Tensor {
+        var h = engine.instanceNorm(x, gamma: norm1.gamma, beta: norm1.beta, leakySlope: 0.1)
+        h = conv1(engine, h)
+        h = engine.instanceNorm(h, gamma: norm2.gamma, beta: norm2.beta, leakySlope: 0.1)
+        h = conv2(engine, h)
+        h.add(shortcut.map { $0(engine, x) } ?? x)
+        return h
+    }
+}
+
+/// A StyleGAN2 modulated convolution's parameters (`conv.weight`, `conv.modulation.*`).
+struct ModulatedConv {
+    let weight: Tensor, modulationWeight: Tensor, modulationBias: Tensor, demodulate: Bool
+    var outputs: Int { weight.shape[1] }
+    init(_ reader: CheckpointReader, _ prefix: String, inputs: Int, outputs: Int? = nil, kernel: Int,
+         styleWidth: Int, demodulate: Bool) throws(GeneratorError) {
+        weight = try reader.take(prefix + ".weight", [1, outputs, inputs, kernel, kernel])
+        modulationWeight = try reader.take(prefix + ".modulation.weight", [inputs, styleWidth])
+        modulationBias = try reader.take(prefix + ".modulation.bias", [inputs])
+        self.demodulate = demodulate
+    }
+    /// w' for this style: [O, C, k, k].
+    func weight(for style: Tensor) -> Tensor {
+        let scales = Modulation.equalLinear(style, weight: modulationWeight, bias: modulationBias)
+        return Modulation.modulatedWeight(weight, scales: scales, demodulate: demodulate)
+    }
+}
+
+/// Both biases of a StyledConv / DMM block (`bias` then `activate.bias`), summed: they are added
+/// one after the other before the fused leaky ReLU.
+func activationBias(_ reader: CheckpointReader, _ prefix: String, channels: Int) throws(GeneratorError) -> Tensor {
+    var total = try reader.take(prefix + ".bias", [1, channels, 1, 1]).reshaped([channels])
+    total.add(try reader.take(prefix + ".activate.bias", [channels]))
+    return total
+}
+
+/// StyledConv: modulated conv (optionally the stride-2 transposed conv + blur) → bias → lrelu(0.2)·√2.
+struct StyledConv {
+    let conv: ModulatedConv, bias: Tensor, blurKernel: Tensor?
+    var outputs: Int { conv.outputs }
+    init(_ reader: CheckpointReader, _ prefix: String, inputs: Int, styleWidth: Int, upsample: Bool,
+         demodulate: Bool) throws(GeneratorError) {
+        conv = try ModulatedConv(reader, prefix + ".conv", inputs: inputs, kernel: 3, styleWidth: styleWidth, demodulate: demodulate)
+        bias = try activationBias(reader, prefix, channels: conv.outputs)
+        blurKernel = upsample ? try reader.take(prefix + ".conv.blur.kernel", [4, 4]) : nil
+    }
+    func callAsFunction(_ engine: Engine, _ x: Tensor, weight: Tensor) -> Tensor {
+        var y: Tensor
+        if let blurKernel {
+            y = engine.blur(engine.transposedConvStride2(x, weight: weight), kernel: blurKernel, padding: 1)
+        } else {
+            y = engine.conv2d(x, weight: weight, bias: nil, padding: 1)
+        }
+        y.fusedLeakyReLU(bias: bias)
+        return y
+    }
+}
+
+/// ToRGB: 1×1 modulated conv without demodulation, plus bias (tanh is applied by the caller).
+struct ToRGB {
+    let conv: ModulatedConv, bias: Tensor
+    init(_ reader: CheckpointReader, _ prefix: String, inputs: Int, styleWidth: Int) throws(GeneratorError) {
+        conv = try ModulatedConv(reader, prefix + ".conv", inputs: inputs, outputs: 3, kernel: 1, styleWidth: styleWidth, demodulate: false)
+        bias = try reader.take(prefix + ".bias", [1, 3, 1, 1]).reshaped([3])
+    }
+    func callAsFunction(_ engine: Engine, _ x: Tensor, weight: Tensor) -> Tensor {
+        engine.conv2d(x, weight: weight, bias: bias)
+    }
+}
+
+/// The DMM block (spec §4): offsets and mask from the decoder feature and the warp state, then a
+/// modulated deformable conv of the warp state → bias → lrelu(0.2)·√2.
+struct DMMBlock {
+    let flowConv: Conv, offsetConv: Conv, maskConv: Conv, conv: ModulatedConv, bias: Tensor
+    init(_ reader: CheckpointReader, _ prefix: String, channels: Int, styleWidth: Int) throws(GeneratorError) {
+        flowConv = try Conv(reader, prefix + ".flow_conv.0", inputs: 2 * channels, outputs: channels, kernel: 3)
+        offsetConv = try Conv(reader, prefix + ".offset_conv", inputs: channels, outputs: 18, kernel: 3)
+        maskConv = try Conv(reader, prefix + ".mask_conv", inputs: channels, outputs: 9, kernel: 3)
+        conv = try ModulatedConv(reader, prefix + ".conv", inputs: channels, outputs: channels, kernel: 3,
+                                 styleWidth: styleWidth, demodulate: true)
+        bias = try activationBias(reader, prefix, channels: channels)
+        _ = try reader.take(prefix + ".upsample.kernel", [4, 4])   // owned by the block, never applied
+    }
+    /// Returns the block output and the offsets and mask it used.
+    func callAsFunction(_ engine: Engine, state: Tensor, decoder: Tensor, weight: Tensor)
+        -> (output: Tensor, offset: Tensor, mask: Tensor) {
+        var h = flowConv(engine, Tensor.concatChannels([decoder, state]))
+        h.relu()
+        let offset = offsetConv(engine, h)
+        var mask = maskConv(engine, h)
+        mask.sigmoid(scale: 2)
+        var y = engine.deformableConv2d(state, offset: offset, mask: mask, weight: weight)
+        y.fusedLeakyReLU(bias: bias)
+        return (y, offset, mask)
+    }
+}
