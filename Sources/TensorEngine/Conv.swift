@@ -39,6 +39,7 @@ extension Engine {
                         if !direct {
                             im2col(source, channels: c, height: h, width: w, geometry: geometry, into: cols)
                         }
+                        multiplyAccumulates += o * columns * k
                         BLAS.sgemm(m: o, n: columns, k: k, a: weights.baseAddress!, lda: k,
                                    b: cols, ldb: columns, c: target, ldc: columns, beta: bias == nil ? 0 : 1)
                     }

@@ -4,6 +4,8 @@
 
 public final class Engine {
     public let threads: Int
+    /// Multiply-accumulates of the convolutions (GEMMs and FIR blurs) run so far.
+    public internal(set) var multiplyAccumulates = 0
     private var scratch: [UnsafeMutablePointer<Float>?]
     private var scratchCapacity: [Int]
 

@@ -22,6 +22,7 @@ extension Engine {
             arranged.withUnsafeBufferPointer { a in
                 out.storage.withUnsafeMutableBufferPointer { output in
                     for image in 0..<n {
+                        multiplyAccumulates += o * taps * pixels * c
                         BLAS.sgemm(m: o * taps, n: pixels, k: c, a: a.baseAddress!, lda: c,
                                    b: input.baseAddress! + image * c * pixels, ldb: pixels,
                                    c: products, ldc: pixels, beta: 0)
@@ -58,23 +59,27 @@ extension Engine {
         // The kernel is flipped before correlating (upfirdn2d); symmetric kernels are unchanged.
         let taps = (0..<(k * k)).map { kernel.storage[(k - 1 - $0 / k) * k + (k - 1 - $0 % k)] }
         var out = Tensor(uninitialized: [n, c, oh, ow])
+        multiplyAccumulates += n * c * oh * ow * k * k
         x.storage.withUnsafeBufferPointer { input in
             out.storage.withUnsafeMutableBufferPointer { output in
                 Parallel.forEachChunk(n * c, workers: threads) { range in
                     for index in range {
                         let src = input.baseAddress! + index * h * w, dst = output.baseAddress! + index * oh * ow
+                        // Row by row as 16 shifted multiply-adds over contiguous spans (vectorisable).
                         for y in 0..<oh {
-                            for v in 0..<ow {
-                                var sum: Float = 0
-                                for u in 0..<k {
-                                    let iy = y + u - padding
-                                    guard iy >= 0 && iy < h else { continue }
-                                    for t in 0..<k {
-                                        let ix = v + t - padding
-                                        if ix >= 0 && ix < w { sum += taps[u * k + t] * src[iy * w + ix] }
-                                    }
+                            let line = dst + y * ow
+                            line.update(repeating: 0, count: ow)
+                            for u in 0..<k {
+                                let iy = y + u - padding
+                                guard iy >= 0 && iy < h else { continue }
+                                let row = src + iy * w
+                                for t in 0..<k {
+                                    let tap = taps[u * k + t], shift = t - padding
+                                    let lo = max(0, -shift), hi = min(ow, w - shift)
+                                    guard lo < hi else { continue }
+                                    let from = row + shift
+                                    for v in lo..<hi { line[v] += tap * from[v] }
                                 }
-                                dst[y * ow + v] = sum
                             }
                         }
                     }

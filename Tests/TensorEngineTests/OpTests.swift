@@ -157,3 +157,18 @@ import Testing
 extension Tensor {
     init(_ values: [Float]) { self.init(shape: [values.count], storage: values) }
 }
+
+@Suite struct WinogradTests {
+    @Test(arguments: [(1, 3, 8, 8, 4), (1, 5, 7, 9, 3), (2, 4, 1, 1, 2), (1, 2, 2, 3, 5), (1, 16, 13, 6, 8), (1, 32, 16, 16, 16)])
+    func matchesDirectConvolution(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ o: Int) {
+        let engine = Engine(threads: 2)
+        let x = Tensor.random([n, c, h, w], scale: 2, seed: 30), weight = Tensor.random([o, c, 3, 3], seed: 31)
+        let bias = Tensor.random([o], seed: 32)
+        let fast = engine.conv3x3(x, kernel: WinogradKernel(weight), bias: bias)
+        let slow = Direct.conv2d(x, weight, bias, stride: 1, padding: 1)
+        #expect(fast.shape == slow.shape)
+        // F(4,3)'s transforms scale values by up to ~100 before they cancel: the float32 error is
+        // relative to the output's size (measured ≤ 4e-6 of max |y| on these cases).
+        #expect(fast.maxDifference(slow) <= 1e-5 * slow.storage.map(abs).max()!)
+    }
+}

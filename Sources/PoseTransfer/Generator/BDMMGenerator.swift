@@ -19,15 +19,15 @@ public struct BDMMGenerator: Sendable {
     /// Builds the generator from a state_dict. `source` names the file in error messages.
     public init(weights: [String: Tensor], source: String) throws(GeneratorError) {
         let reader = CheckpointReader(weights, source: source)
-        self.source = try SourceEncoder(reader, "x_ref", inputs: 3, minimumBlocks: 2)
+        self.source = try SourceEncoder(reader, "x_ref", inputs: 3, minimumBlocks: 2, perFrame: false)
         styleWidth = self.source.outputs
         let structureInput = try reader.take("x_encoder.block0.model.0.weight", [nil]).count
         guard structureInput > 3 else {
             throw .wrongShape(source: source, name: "x_encoder.block0.model.0.weight", found: [structureInput], expected: "[heatmaps + 3]")
         }
         heatmapChannels = structureInput - 3
-        structure = try SourceEncoder(reader, "x_encoder", inputs: structureInput, minimumBlocks: 3)
-        warp = try SourceEncoder(reader, "warp_encoder", inputs: 3, minimumBlocks: 3)
+        structure = try SourceEncoder(reader, "x_encoder", inputs: structureInput, minimumBlocks: 3, perFrame: true)
+        warp = try SourceEncoder(reader, "warp_encoder", inputs: 3, minimumBlocks: 3, perFrame: true)
         let state = structure.outputs                       // 256 in the official model
         let quarter = warp.blocks[1].outputs, half = warp.blocks[0].outputs   // 128 and 64
         rcnn1 = try ResBlock(reader, "x_rcnn1", inputs: 2 * state)
@@ -62,15 +62,16 @@ public struct BDMMGenerator: Sendable {
 
     /// The modulated weights of every styled layer for one style (constant over a video).
     struct StyledWeights {
-        let conv1up, direct1, forward1, backward1, conv2up, direct2, forward2, backward2, conv3up, direct3, toRGB: Tensor
+        let conv1up, direct1, conv2up, direct2, conv3up, direct3: StyledWeight
+        let forward1, backward1, forward2, backward2, toRGB: Tensor
     }
 
     func styledWeights(_ style: Tensor) -> StyledWeights {
-        StyledWeights(conv1up: conv1up.conv.weight(for: style), direct1: direct1.conv.weight(for: style),
+        StyledWeights(conv1up: conv1up.prepare(style), direct1: direct1.prepare(style),
+                      conv2up: conv2up.prepare(style), direct2: direct2.prepare(style),
+                      conv3up: conv3up.prepare(style), direct3: direct3.prepare(style),
                       forward1: forward1.conv.weight(for: style), backward1: backward1.conv.weight(for: style),
-                      conv2up: conv2up.conv.weight(for: style), direct2: direct2.conv.weight(for: style),
                       forward2: forward2.conv.weight(for: style), backward2: backward2.conv.weight(for: style),
-                      conv3up: conv3up.conv.weight(for: style), direct3: direct3.conv.weight(for: style),
                       toRGB: toRGB.conv.weight(for: style))
     }
 

@@ -11,14 +11,20 @@ struct Norm {
     }
 }
 
+/// A plain convolution with bias. 3×3 kernels of layers that run on every frame also keep their
+/// Winograd transform (`perFrame`); the source encoder, run once per video on ever smaller
+/// maps, does not need the memory.
 struct Conv {
-    let weight: Tensor, bias: Tensor
+    let weight: Tensor, bias: Tensor, winograd: WinogradKernel?
     var outputs: Int { weight.shape[0] }
-    init(_ reader: CheckpointReader, _ prefix: String, inputs: Int, outputs: Int? = nil, kernel: Int) throws(GeneratorError) {
+    init(_ reader: CheckpointReader, _ prefix: String, inputs: Int, outputs: Int? = nil, kernel: Int,
+         perFrame: Bool = true) throws(GeneratorError) {
         weight = try reader.take(prefix + ".weight", [outputs, inputs, kernel, kernel])
         bias = try reader.take(prefix + ".bias", [weight.shape[0]])
+        winograd = kernel == 3 && perFrame ? WinogradKernel(weight) : nil
     }
     func callAsFunction(_ engine: Engine, _ x: Tensor, stride: Int = 1) -> Tensor {
+        if let winograd, stride == 1 { return engine.conv3x3(x, kernel: winograd, bias: bias) }
         let k = weight.shape[2]
         return engine.conv2d(x, weight: weight, bias: bias, stride: stride, padding: k == 4 ? 1 : k / 2)
     }
@@ -28,11 +34,11 @@ struct Conv {
 struct EncoderBlock {
     let norm1: Norm, down: Conv, norm2: Norm, conv: Conv
     var outputs: Int { conv.outputs }
-    init(_ reader: CheckpointReader, _ prefix: String, inputs: Int) throws(GeneratorError) {
+    init(_ reader: CheckpointReader, _ prefix: String, inputs: Int, perFrame: Bool) throws(GeneratorError) {
         norm1 = try Norm(reader, prefix + ".model.0", channels: inputs)
         down = try Conv(reader, prefix + ".model.2", inputs: inputs, kernel: 4)
         norm2 = try Norm(reader, prefix + ".model.3", channels: down.outputs)
-        conv = try Conv(reader, prefix + ".model.5", inputs: down.outputs, outputs: down.outputs, kernel: 3)
+        conv = try Conv(reader, prefix + ".model.5", inputs: down.outputs, outputs: down.outputs, kernel: 3, perFrame: perFrame)
     }
     func callAsFunction(_ engine: Engine, _ x: Tensor) -> Tensor {
         var h = engine.instanceNorm(x, gamma: norm1.gamma, beta: norm1.beta, leakySlope: 0.1)
@@ -47,10 +53,10 @@ struct EncoderBlock {
 struct SourceEncoder {
     let blocks: [EncoderBlock]
     var outputs: Int { blocks.last!.outputs }
-    init(_ reader: CheckpointReader, _ prefix: String, inputs: Int, minimumBlocks: Int) throws(GeneratorError) {
-        var blocks = [try EncoderBlock(reader, prefix + ".block0", inputs: inputs)]
+    init(_ reader: CheckpointReader, _ prefix: String, inputs: Int, minimumBlocks: Int, perFrame: Bool) throws(GeneratorError) {
+        var blocks = [try EncoderBlock(reader, prefix + ".block0", inputs: inputs, perFrame: perFrame)]
         while reader.has("\(prefix).encoder\(blocks.count - 1).model.2.weight") {
-            blocks.append(try EncoderBlock(reader, "\(prefix).encoder\(blocks.count - 1)", inputs: blocks.last!.outputs))
+            blocks.append(try EncoderBlock(reader, "\(prefix).encoder\(blocks.count - 1)", inputs: blocks.last!.outputs, perFrame: perFrame))
         }
         guard blocks.count >= minimumBlocks else {
             throw .missingTensor(source: reader.source, name: "\(prefix).encoder\(blocks.count - 1).model.2.weight")
@@ -130,16 +136,27 @@ struct StyledConv {
         bias = try activationBias(reader, prefix, channels: conv.outputs)
         blurKernel = upsample ? try reader.take(prefix + ".conv.blur.kernel", [4, 4]) : nil
     }
-    func callAsFunction(_ engine: Engine, _ x: Tensor, weight: Tensor) -> Tensor {
+    /// The modulated weight for a style, ready to run (Winograd-transformed for the 3×3 convs).
+    func prepare(_ style: Tensor) -> StyledWeight {
+        let weight = conv.weight(for: style)
+        return blurKernel == nil ? .winograd(WinogradKernel(weight)) : .plain(weight)
+    }
+    func callAsFunction(_ engine: Engine, _ x: Tensor, weight: StyledWeight) -> Tensor {
         var y: Tensor
-        if let blurKernel {
-            y = engine.blur(engine.transposedConvStride2(x, weight: weight), kernel: blurKernel, padding: 1)
-        } else {
-            y = engine.conv2d(x, weight: weight, bias: nil, padding: 1)
+        switch weight {
+        case .plain(let weight):
+            y = engine.blur(engine.transposedConvStride2(x, weight: weight), kernel: blurKernel!, padding: 1)
+        case .winograd(let kernel):
+            y = engine.conv3x3(x, kernel: kernel, bias: nil)
         }
         y.fusedLeakyReLU(bias: bias)
         return y
     }
+}
+
+enum StyledWeight: Sendable {
+    case plain(Tensor)
+    case winograd(WinogradKernel)
 }
 
 /// ToRGB: 1×1 modulated conv without demodulation, plus bias (tanh is applied by the caller).
