@@ -8,7 +8,7 @@
 public enum Pickle {
     /// Limits that keep hostile input from exhausting the stack or memory.
     static let maximumDepth = 200
-    static let maximumValues = 20_000_000
+    static let maximumValues = 10_000_000
 
     /// Unpickles one value from `bytes`.
     /// - Throws: `WeightError` naming the byte offset (inside `bytes`) and the problem.
@@ -18,10 +18,11 @@ public enum Pickle {
 
     /// Unpickles one value starting at `offset`; returns it and the offset just after its STOP
     /// (a file may hold several pickles back to back, as the legacy torch format does).
-    static func load(_ bytes: UnsafeRawBufferPointer, from offset: Int, origin: Int = 0) throws -> (value: PickleValue, end: Int) {
+    static func load(_ bytes: UnsafeRawBufferPointer, from offset: Int, origin: Int = 0,
+                     maximumValues: Int = Pickle.maximumValues) throws -> (value: PickleValue, end: Int) {
         var machine = Machine(cursor: ByteCursor(bytes, at: offset, origin: origin))
         let root = try machine.run()
-        var freezer = Freezer()
+        var freezer = Freezer(limit: maximumValues)
         let value = try freezer.freeze(root, depth: 0)
         return (value, machine.cursor.position)
     }
@@ -203,8 +204,12 @@ public enum Pickle {
                     }
                 case 0x4C: // LONG (text, trailing L)
                     let line = try text("LONG")
-                    guard let value = Int(line.hasSuffix("L") ? String(line.dropLast()) : line) else { throw fault("LONG \"\(line)\" is not a 64-bit integer") }
-                    push(.int(value))
+                    let digits = line.hasSuffix("L") ? String(line.dropLast()) : line
+                    if let value = Int(digits) {
+                        push(.int(value))
+                    } else {
+                        push(.bigInt(try PickleText.twosComplement(decimal: digits).orThrow(fault("LONG \"\(line)\" is not an integer"))))
+                    }
                 case 0x46: // FLOAT (text)
                     let line = try text("FLOAT")
                     guard let value = Double(line) else { throw fault("FLOAT \"\(line)\" is not a number") }
@@ -314,14 +319,17 @@ public enum Pickle {
 
     /// Turns the node graph into values.
     struct Freezer {
+        let limit: Int
         var inProgress = Set<ObjectIdentifier>()
         var produced = 0
+
+        init(limit: Int) { self.limit = limit }
 
         mutating func freeze(_ node: Node, depth: Int) throws -> PickleValue {
             guard depth < Pickle.maximumDepth else { throw WeightError(reason: "pickle nests deeper than \(Pickle.maximumDepth) levels") }
             produced += 1
-            guard produced <= Pickle.maximumValues else {
-                throw WeightError(reason: "pickle expands to more than \(Pickle.maximumValues) values (shared references blow up)")
+            guard produced <= limit else {
+                throw WeightError(reason: "pickle expands to more than \(limit) values (shared references blow up)")
             }
             let id = ObjectIdentifier(node)
             guard inProgress.insert(id).inserted else { throw WeightError(reason: "pickle holds a value that contains itself (not supported)") }
@@ -403,6 +411,36 @@ enum PickleText {
             }
         }
         return out
+    }
+
+    /// A decimal integer → minimal little-endian two's-complement bytes (as LONG1 spells it).
+    static func twosComplement(decimal text: String) -> [UInt8]? {
+        let negative = text.hasPrefix("-")
+        let digits = negative || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        var magnitude: [UInt8] = []                                      // little-endian
+        for digit in digits.utf8 {
+            var carry = Int(digit - 0x30)
+            for index in magnitude.indices {
+                let value = Int(magnitude[index]) * 10 + carry
+                magnitude[index] = UInt8(value & 0xFF)
+                carry = value >> 8
+            }
+            while carry > 0 { magnitude.append(UInt8(carry & 0xFF)); carry >>= 8 }
+        }
+        if magnitude.allSatisfy({ $0 == 0 }) { return [0] }
+        if negative {                                                   // two's complement: invert, add one
+            var carry = 1
+            for index in magnitude.indices {
+                let value = Int(~magnitude[index]) + carry
+                magnitude[index] = UInt8(value & 0xFF)
+                carry = value >> 8
+            }
+            if magnitude.last! & 0x80 == 0 { magnitude.append(0xFF) }
+        } else if magnitude.last! & 0x80 != 0 {
+            magnitude.append(0)
+        }
+        return magnitude
     }
 
     /// raw-unicode-escape: bytes are latin-1 except `\uXXXX` and `\UXXXXXXXX`.
