@@ -46,7 +46,7 @@ let package = Package(
         ]),
         // Runs the built `posestudio` binary as a user would (exit codes, stderr, files).
         .testTarget(name: "CLITests", dependencies: [
-            "posestudio", "PoseKit", "ProjectStore", "TestSupport",
+            "posestudio", "PoseKit", "ProjectStore", "TensorEngine", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],

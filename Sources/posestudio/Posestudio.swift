@@ -2,7 +2,9 @@
 // success and 1 on any user or input error (message on stderr naming the file and field).
 import ArgumentParser
 import Foundation
+import PoseTransfer
 import ProjectStore
+import TensorEngine
 
 @main
 struct Posestudio: ParsableCommand {
@@ -13,13 +15,19 @@ struct Posestudio: ParsableCommand {
         subcommands: [New.self, Import.self, Info.self, Export.self, EditCommand.self,
                       Undo.self, Redo.self, History.self,
                       Suspects.self, Clean.self, Filter.self, Fill.self, Swap.self, Pin.self, Fix.self,
-                      Bench.self])
+                      Bench.self, Debug.self])
 
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as ProjectError {
+            Console.error("posestudio: \(error)")
+            Foundation.exit(1)
+        } catch let error as WeightError {
+            Console.error("posestudio: \(error)")
+            Foundation.exit(1)
+        } catch let error as GeneratorError {
             Console.error("posestudio: \(error)")
             Foundation.exit(1)
         } catch {
