@@ -11,7 +11,8 @@ enum BLAS {
                       c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
-            if beta != 1 { for row in 0..<m { for col in 0..<n { c[row * ldc + col] *= beta } } }
+            // An empty sum: C = beta·C (set outright for beta = 0, so unset memory never leaks through).
+            if beta != 1 { for row in 0..<m { for col in 0..<n { c[row * ldc + col] = beta == 0 ? 0 : c[row * ldc + col] * beta } } }
             return
         }
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, CblasNoTrans,

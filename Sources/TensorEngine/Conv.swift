@@ -93,12 +93,11 @@ extension Engine {
 }
 
 extension Tensor {
-    /// A tensor whose values are about to be overwritten (zero-filled only because Swift arrays
-    /// must be initialised; ops that write every element use it to state that intent).
+    /// A tensor whose every value the caller is about to write. Float is a trivial type, so the
+    /// storage is left as allocated (no zero fill).
     init(uninitialized shape: [Int]) {
         let count = shape.reduce(1, *)
-        self.init(shape: shape, storage: [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            buffer.baseAddress!.initialize(repeating: 0, count: count)
+        self.init(shape: shape, storage: [Float](unsafeUninitializedCapacity: count) { _, initialized in
             initialized = count
         })
     }

@@ -4,7 +4,7 @@ import Foundation
 
 extension Engine {
     /// y = (x − mean) / √(var + eps) · gamma + beta per sample and channel, then lrelu(slope)
-    /// when `leakySlope` is given. Mean and variance are accumulated in Double.
+    /// when `leakySlope` is given. Mean and variance sum in eight float lanes, combined in Double.
     public func instanceNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Double = 1e-5,
                              leakySlope: Float? = nil) -> Tensor {
         precondition(x.rank == 4, "instanceNorm wants NCHW, got \(x)")
@@ -20,11 +20,8 @@ extension Engine {
                                 let channel = index % c
                                 let src = input.baseAddress! + index * plane
                                 let dst = output.baseAddress! + index * plane
-                                var sum = 0.0
-                                for i in 0..<plane { sum += Double(src[i]) }
-                                let mean = sum / Double(plane)
-                                var squares = 0.0
-                                for i in 0..<plane { let d = Double(src[i]) - mean; squares += d * d }
+                                let mean = Reduction.sum(src, plane) / Double(plane)
+                                let squares = Reduction.sumOfSquaredDeviations(src, plane, from: Float(mean))
                                 let inverse = 1 / (squares / Double(plane) + eps).squareRoot()
                                 let scale = Float(inverse * Double(g[channel]))
                                 let shift = Float(Double(b[channel]) - mean * inverse * Double(g[channel]))
@@ -40,5 +37,33 @@ extension Engine {
             }
         }
         return out
+    }
+}
+
+/// Sums over a plane with eight independent float lanes (vectorisable), combined in Double.
+enum Reduction {
+    static func sum(_ values: UnsafePointer<Float>, _ count: Int) -> Double {
+        var lanes = SIMD8<Float>(repeating: 0), i = 0
+        let raw = UnsafeRawPointer(values)
+        while i + 8 <= count {
+            lanes += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        var total = (0..<8).reduce(0.0) { $0 + Double(lanes[$1]) }
+        while i < count { total += Double(values[i]); i += 1 }
+        return total
+    }
+
+    static func sumOfSquaredDeviations(_ values: UnsafePointer<Float>, _ count: Int, from mean: Float) -> Double {
+        var lanes = SIMD8<Float>(repeating: 0), i = 0
+        let raw = UnsafeRawPointer(values), center = SIMD8<Float>(repeating: mean)
+        while i + 8 <= count {
+            let d = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - center
+            lanes += d * d
+            i += 8
+        }
+        var total = (0..<8).reduce(0.0) { $0 + Double(lanes[$1]) }
+        while i < count { let d = Double(values[i] - mean); total += d * d; i += 1 }
+        return total
     }
 }

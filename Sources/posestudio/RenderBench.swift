@@ -48,12 +48,13 @@ struct RenderBench: ParsableCommand {
                                                       heatmapChannels: generator.heatmapChannels)
         let frameCount = windows.reduce(0) { $0 + $1.flows.count }
         let engine = Engine(threads: threads)
-        var seconds: [Double] = [], macs = 0
+        var seconds: [Double] = [], cpu: [Double] = [], macs = 0
         for _ in 0..<runs {
-            let before = engine.multiplyAccumulates
+            let before = engine.multiplyAccumulates, cpuBefore = PeakMemory.cpuSeconds()
             let start = ContinuousClock.now
             _ = WindowFile.run(generator, engine, image: image, windows: windows, trace: false)
             seconds.append(start.elapsedMS / 1000 / Double(frameCount))
+            cpu.append((PeakMemory.cpuSeconds() - cpuBefore) / Double(frameCount))
             macs = engine.multiplyAccumulates - before
         }
         let perFrame = seconds.sorted()[seconds.count / 2]
@@ -65,6 +66,7 @@ struct RenderBench: ParsableCommand {
             let shape = image.shape
             Console.out("generator: \(shape[2])×\(shape[3]), \(frameCount) frames in \(windows.count) windows, \(threads) threads, \(runs) runs")
             Console.out(String(format: "seconds per frame: median %.3f (runs: %@)", perFrame, seconds.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
+            Console.out(String(format: "CPU seconds per frame (all threads): median %.3f; load average %@", cpu.sorted()[cpu.count / 2], PeakMemory.loadAverage()))
             Console.out(String(format: "work: %.2f GMAC per frame, %.1f GMAC/s (%.0f GFLOP/s)", Double(macs) / 1e9 / Double(frameCount), gmacPerSecond, 2 * gmacPerSecond))
             Console.out(String(format: "peak resident memory: %.0f MB", peak))
         }
@@ -72,6 +74,18 @@ struct RenderBench: ParsableCommand {
 }
 
 enum PeakMemory {
+    /// User + system CPU time of this process so far.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// The 1-minute load average (other work on the machine skews timings).
+    static func loadAverage() -> String {
+        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
+    }
+
     /// VmHWM of this process in MB (0 where /proc is not available).
     static func residentMB() -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
