@@ -75,14 +75,19 @@ extension Engine {
                                         }
                                     }
                                 }
+                                // Columns in blocks of pixels, so a block of the plan stays in cache
+                                // while every channel reads it.
+                                let block = 512, blocks = (pixels + block - 1) / block
                                 plan.withUnsafeBufferPointer { samples in
-                                    Parallel.forEachChunk(c, workers: threads) { channels in
-                                        for channel in channels {
-                                            let plane = input.baseAddress! + (image * c + channel) * pixels
-                                            for tap in 0..<taps {
+                                    Parallel.forEachChunk(taps * blocks, workers: threads) { range in
+                                        for job in range {
+                                            let tap = job / blocks, start = (job % blocks) * block
+                                            let end = min(pixels, start + block)
+                                            let row = samples.baseAddress! + tap * pixels
+                                            for channel in 0..<c {
+                                                let plane = input.baseAddress! + (image * c + channel) * pixels
                                                 let line = cols + (channel * taps + tap) * pixels
-                                                let row = samples.baseAddress! + tap * pixels
-                                                for p in 0..<pixels { line[p] = row[p].value(plane) }
+                                                for p in start..<end { line[p] = row[p].value(plane) }
                                             }
                                         }
                                     }
