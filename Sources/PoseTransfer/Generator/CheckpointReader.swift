@@ -49,6 +49,9 @@ final class CheckpointReader {
 
     func has(_ name: String) -> Bool { tensors[name] != nil }
 
+    /// The leading dimension of a tensor already taken (its output width).
+    func width(_ name: String) -> Int { tensors[name]?.shape.first ?? 0 }
+
     /// Throws when the checkpoint holds tensors nothing took.
     func finish() throws(GeneratorError) {
         let unused = tensors.keys.filter { !used.contains($0) }.sorted()

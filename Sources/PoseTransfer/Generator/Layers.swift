@@ -19,9 +19,19 @@ struct Conv {
     var outputs: Int { weight.shape[0] }
     init(_ reader: CheckpointReader, _ prefix: String, inputs: Int, outputs: Int? = nil, kernel: Int,
          perFrame: Bool = true) throws(GeneratorError) {
-        weight = try reader.take(prefix + ".weight", [outputs, inputs, kernel, kernel])
-        bias = try reader.take(prefix + ".bias", [weight.shape[0]])
-        winograd = kernel == 3 && perFrame ? WinogradKernel(weight) : nil
+        self.init(weight: try reader.take(prefix + ".weight", [outputs, inputs, kernel, kernel]),
+                  bias: try reader.take(prefix + ".bias", [outputs ?? reader.width(prefix + ".weight")]), perFrame: perFrame)
+    }
+    init(weight: Tensor, bias: Tensor, perFrame: Bool) {
+        self.weight = weight
+        self.bias = bias
+        winograd = weight.shape[2] == 3 && perFrame ? WinogradKernel(weight) : nil
+    }
+    /// Two convolutions of the same input as one, outputs stacked (first, then second).
+    init(stacking first: Conv, _ second: Conv, perFrame: Bool) {
+        let shape = [first.outputs + second.outputs] + first.weight.shape.dropFirst()
+        self.init(weight: Tensor(shape: shape, storage: first.weight.storage + second.weight.storage),
+                  bias: Tensor(shape: [shape[0]], storage: first.bias.storage + second.bias.storage), perFrame: perFrame)
     }
     func callAsFunction(_ engine: Engine, _ x: Tensor, stride: Int = 1) -> Tensor {
         if let winograd, stride == 1 { return engine.conv3x3(x, kernel: winograd, bias: bias) }
@@ -174,11 +184,13 @@ struct ToRGB {
 /// The DMM block (spec §4): offsets and mask from the decoder feature and the warp state, then a
 /// modulated deformable conv of the warp state → bias → lrelu(0.2)·√2.
 struct DMMBlock {
-    let flowConv: Conv, offsetConv: Conv, maskConv: Conv, conv: ModulatedConv, bias: Tensor
+    /// `offsetConv` and `mask_conv` read the same map, so they run as one 27-output conv.
+    let flowConv: Conv, offsetAndMask: Conv, conv: ModulatedConv, bias: Tensor
     init(_ reader: CheckpointReader, _ prefix: String, channels: Int, styleWidth: Int) throws(GeneratorError) {
         flowConv = try Conv(reader, prefix + ".flow_conv.0", inputs: 2 * channels, outputs: channels, kernel: 3)
-        offsetConv = try Conv(reader, prefix + ".offset_conv", inputs: channels, outputs: 18, kernel: 3)
-        maskConv = try Conv(reader, prefix + ".mask_conv", inputs: channels, outputs: 9, kernel: 3)
+        offsetAndMask = Conv(stacking: try Conv(reader, prefix + ".offset_conv", inputs: channels, outputs: 18, kernel: 3, perFrame: false),
+                             try Conv(reader, prefix + ".mask_conv", inputs: channels, outputs: 9, kernel: 3, perFrame: false),
+                             perFrame: true)
         conv = try ModulatedConv(reader, prefix + ".conv", inputs: channels, outputs: channels, kernel: 3,
                                  styleWidth: styleWidth, demodulate: true)
         bias = try activationBias(reader, prefix, channels: channels)
@@ -189,8 +201,10 @@ struct DMMBlock {
         -> (output: Tensor, offset: Tensor, mask: Tensor) {
         var h = flowConv(engine, Tensor.concatChannels([decoder, state]))
         h.relu()
-        let offset = offsetConv(engine, h)
-        var mask = maskConv(engine, h)
+        let both = offsetAndMask(engine, h)
+        let plane = both.shape[2] * both.shape[3]
+        let offset = Tensor(shape: [1, 18] + both.shape[2...], storage: Array(both.storage[..<(18 * plane)]))
+        var mask = Tensor(shape: [1, 9] + both.shape[2...], storage: Array(both.storage[(18 * plane)...]))
         mask.sigmoid(scale: 2)
         var y = engine.deformableConv2d(state, offset: offset, mask: mask, weight: weight)
         y.fusedLeakyReLU(bias: bias)
