@@ -15,19 +15,20 @@ public enum WeightFile {
     ///   these formats, says so and what it looks like instead.
     public static func read(contentsOf url: URL) throws -> [String: Tensor] {
         let data = try MappedFile.bytes(of: url)
-        return try reading(url.path) {
-            try data.withUnsafeBytes { bytes in
-                switch try format(of: bytes) {
-                case .safetensors: return try Safetensors.parse(bytes).tensors
-                case .torchLegacy: return try TorchLegacy.parse(bytes)
-                case .torchZip, .npz:
-                    let archive = try ZipArchive(bytes)
-                    if TorchCheckpoint.pickleEntry(in: archive) == nil, archive.entries.contains(where: { $0.name.hasSuffix(".npy") }) {
-                        return try NumPy.parseArchive(archive, bytes).mapValues { try $0.tensor() }
-                    }
-                    return try TorchCheckpoint.parse(archive: archive, bytes)
-                }
+        return try reading(url.path) { try data.withUnsafeBytes { try parse($0) } }
+    }
+
+    /// `read` on bytes already in memory (errors carry no file name).
+    static func parse(_ bytes: UnsafeRawBufferPointer) throws -> [String: Tensor] {
+        switch try format(of: bytes) {
+        case .safetensors: return try Safetensors.parse(bytes).tensors
+        case .torchLegacy: return try TorchLegacy.parse(bytes)
+        case .torchZip, .npz:
+            let archive = try ZipArchive(bytes)
+            if TorchCheckpoint.pickleEntry(in: archive) == nil, archive.entries.contains(where: { $0.name.hasSuffix(".npy") }) {
+                return try NumPy.parseArchive(archive, bytes).mapValues { try $0.tensor() }
             }
+            return try TorchCheckpoint.parse(archive: archive, bytes)
         }
     }
 
@@ -38,7 +39,9 @@ public enum WeightFile {
         if ZipArchive.looksLikeZip(bytes) { return .torchZip }
         if bytes.count >= 9 {
             let length = bytes.loadUnaligned(as: UInt64.self).littleEndian
-            if length <= UInt64(bytes.count - 8), bytes[8] == UInt8(ascii: "{") { return .safetensors }
+            // A JSON object after a plausible length: safetensors, even when the length then
+            // points past the end (the safetensors reader reports that precisely).
+            if length < 1 << 32, bytes[8] == UInt8(ascii: "{") { return .safetensors }
         }
         if bytes.count >= 2, bytes[0] == 0x80, bytes[1] <= 5 { return .torchLegacy }
         if bytes.count >= 6, Array(bytes.prefix(6)) == NumPy.magic {
