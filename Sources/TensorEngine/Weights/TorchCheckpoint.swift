@@ -51,7 +51,9 @@ public enum TorchCheckpoint {
         let prefix = String(pickleEntry.name.dropLast("data.pkl".count))
         var bigEndian = false
         if let order = archive.entry(named: prefix + "byteorder") {
-            let text = try archive.withContents(of: order, in: bytes) { String(decoding: $0, as: UTF8.self) }
+            let text = try within("entry \"\(order.name)\"") {
+                try archive.withContents(of: order, in: bytes) { String(decoding: $0, as: UTF8.self) }
+            }
             guard text == "little" || text == "big" else {
                 throw WeightError(context: ["entry \"\(order.name)\""], reason: "byte order \"\(text)\" is neither little nor big")
             }
@@ -74,7 +76,7 @@ public enum TorchCheckpoint {
             try within("tensor \"\(name)\"") {
                 try rebuild(value, bigEndian: bigEndian, storageLabel: "data/") { key, body in
                     guard let entry = storages[key] else { throw WeightError(reason: "storage data/\(key) is missing from the zip") }
-                    return try archive.withContents(of: entry, in: bytes, body)
+                    return try within("entry \"\(entry.name)\"") { try archive.withContents(of: entry, in: bytes, body) }
                 }
             }
         }
