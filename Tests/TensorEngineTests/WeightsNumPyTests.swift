@@ -119,6 +119,27 @@ func intPattern(_ count: Int) -> [Int] { (0..<count).map { ($0 * 7919) % 2001 - 
         #expect(try s.shape == [] && s.floats() == [0.75])
     }
 
+    @Test func fortranOrderMatchesIndexArithmetic() {
+        var rng = SeededBytes(seed: 21)
+        for _ in 0..<100 {
+            let shape = (0..<(2 + rng.next(3))).map { _ in 1 + rng.next(4) }
+            let count = shape.reduce(1, *)
+            let values = (0..<count).map { Double($0) }                 // C-order meaning: value = row-major index
+            // Slow reference: Fortran position of each C index, from the multi-index.
+            var fortran = [Double](repeating: 0, count: count)
+            for flat in 0..<count {
+                var rest = flat, position = 0, scale = 1
+                var index = [Int](repeating: 0, count: shape.count)
+                for axis in shape.indices.reversed() { index[axis] = rest % shape[axis]; rest /= shape[axis] }
+                for axis in shape.indices { position += index[axis] * scale; scale *= shape[axis] }
+                fortran[position] = values[flat]
+            }
+            let bytes = fortran.flatMap { value in withUnsafeBytes(of: value.bitPattern.littleEndian, Array.init) }
+            let array = bytes.withUnsafeBytes { NumPyArray(shape: shape, type: .float64, bytes: $0, bigEndian: false, fortranOrder: true) }
+            #expect(array.doubles() == values, "shape \(shape)")
+        }
+    }
+
     @Test func notAnArray() {
         #expect(throws: WeightError.self) { try NumPy.array(fromPickle: .int(3)) }
         #expect(throws: WeightError.self) { try NumPy.array(fromPickle: .object(PickleObject(

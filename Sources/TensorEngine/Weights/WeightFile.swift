@@ -26,7 +26,11 @@ public enum WeightFile {
         case .torchZip, .npz:
             let archive = try ZipArchive(bytes)
             if TorchCheckpoint.pickleEntry(in: archive) == nil, archive.entries.contains(where: { $0.name.hasSuffix(".npy") }) {
-                return try NumPy.parseArchive(archive, bytes).mapValues { try $0.tensor() }
+                var tensors: [String: Tensor] = [:]
+                for (name, array) in try NumPy.parseArchive(archive, bytes) {
+                    tensors[name] = try within("array \"\(name)\"") { try array.tensor() }
+                }
+                return tensors
             }
             return try TorchCheckpoint.parse(archive: archive, bytes)
         }
