@@ -35,6 +35,21 @@ import Testing
         #expect(base.storage == pattern)
     }
 
+    @Test func zip64EndRecordIsFollowed() throws {
+        // torch.save writes ZIP64 end records; saturate the classic end record so only they can be used.
+        var bytes = try [UInt8](Data(contentsOf: WeightFixtures.weight("dtypes.pth")))
+        let end = bytes.count - 22
+        #expect(bytes[end..<(end + 4)].elementsEqual([0x50, 0x4B, 0x05, 0x06]))
+        for offset in 8..<20 { bytes[end + offset] = 0xFF }
+        let expected = try TorchCheckpoint.read(contentsOf: WeightFixtures.weight("dtypes.pth"))
+        let loaded = try bytes.withUnsafeBytes { try WeightFile.parse($0) }
+        #expect(loaded.count == expected.count && loaded.allSatisfy { name, tensor in expected[name].map { bitIdentical($0, tensor) } ?? false })
+        // A locator pointing at garbage is an error naming the offset, not a trap.
+        let locator = end - 20
+        bytes[locator + 8] ^= 0x01
+        #expect(throws: WeightError.self) { try bytes.withUnsafeBytes { try WeightFile.parse($0) } }
+    }
+
     @Test func nestedDictsGiveDottedKeysAndSkipNonTensors() throws {
         let tensors = try TorchCheckpoint.read(contentsOf: WeightFixtures.weight("nested.pth"))
         #expect(Set(tensors.keys) == ["model.w", "model.b"])

@@ -45,7 +45,7 @@ struct ZipArchive {
             guard recordOffset < bytes.count, try record.u32("the ZIP64 end record") == Self.zip64EndSignature else {
                 throw WeightError.at(recordOffset, "no ZIP64 end-of-central-directory record where the locator points")
             }
-            try record.skip(20, "the ZIP64 end record")
+            try record.skip(28, "the ZIP64 end record")     // size, versions, disk numbers, entries on this disk
             entryCount = try record.u64("the ZIP64 entry count")
             directorySize = try record.u64("the ZIP64 directory size")
             directoryOffset = try record.u64("the ZIP64 directory offset")
