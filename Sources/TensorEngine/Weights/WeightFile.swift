@@ -4,9 +4,9 @@
 import Foundation
 
 public enum WeightFile {
-    /// The formats `read` recognises.
-    public enum Format: String, Sendable {
-        case safetensors, torchZip, torchLegacy, npz
+    /// What the first bytes say a file is (a zip is then told apart by its entries).
+    enum Format {
+        case safetensors, zip, torchLegacy
     }
 
     /// Reads every tensor of a safetensors file, a PyTorch checkpoint (zip or legacy) or an .npz.
@@ -23,7 +23,7 @@ public enum WeightFile {
         switch try format(of: bytes) {
         case .safetensors: return try Safetensors.parse(bytes).tensors
         case .torchLegacy: return try TorchLegacy.parse(bytes)
-        case .torchZip, .npz:
+        case .zip:
             let archive = try ZipArchive(bytes)
             if TorchCheckpoint.pickleEntry(in: archive) == nil, archive.entries.contains(where: { $0.name.hasSuffix(".npy") }) {
                 var tensors: [String: Tensor] = [:]
@@ -40,7 +40,7 @@ public enum WeightFile {
     /// - Throws: `WeightError` describing the bytes when they match no known format.
     static func format(of bytes: UnsafeRawBufferPointer) throws -> Format {
         guard !bytes.isEmpty else { throw WeightError(reason: "the file is empty") }
-        if ZipArchive.looksLikeZip(bytes) { return .torchZip }
+        if ZipArchive.looksLikeZip(bytes) { return .zip }
         if bytes.count >= 9 {
             let length = bytes.loadUnaligned(as: UInt64.self).littleEndian
             // A JSON object after a plausible length: safetensors, even when the length then
