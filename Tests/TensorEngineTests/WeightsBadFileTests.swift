@@ -6,7 +6,7 @@ import Testing
 @testable import TensorEngine
 import TestSupport
 
-struct BadFile: CustomTestStringConvertible, Sendable {
+struct BadWeightFile: CustomTestStringConvertible, Sendable {
     enum Reader: Sendable { case weightFile, safetensors, torch, npy, npz }
     var label: String
     var reader: Reader = .weightFile
@@ -31,92 +31,92 @@ private func safetensorsHeaderLength(_ data: Data) -> Int {
 }
 
 @Suite struct WeightsBadFileTests {
-    static let cases: [BadFile] = [
-        BadFile(label: "empty file", fragments: ["the file is empty"], bytes: { Data() }),
-        BadFile(label: "missing file", fragments: ["no such file"], bytes: { nil }),
-        BadFile(label: "a directory", fragments: ["is a directory"], bytes: { Data() }, directory: true),
-        BadFile(label: ".pth cut to 3 bytes", fragments: ["neither a safetensors file nor a PyTorch checkpoint", "50 4b 03"],
+    static let cases: [BadWeightFile] = [
+        BadWeightFile(label: "empty file", fragments: ["the file is empty"], bytes: { Data() }),
+        BadWeightFile(label: "missing file", fragments: ["no such file"], bytes: { nil }),
+        BadWeightFile(label: "a directory", fragments: ["is a directory"], bytes: { Data() }, directory: true),
+        BadWeightFile(label: ".pth cut to 3 bytes", fragments: ["neither a safetensors file nor a PyTorch checkpoint", "50 4b 03"],
                 bytes: cut(bdmmPth) { _ in 3 }),
-        BadFile(label: ".pth cut to 100 bytes", fragments: ["no end-of-central-directory record (truncated zip?)"], bytes: cut(bdmmPth) { _ in 100 }),
-        BadFile(label: ".pth cut in half", fragments: ["no end-of-central-directory record (truncated zip?)"], bytes: cut(bdmmPth) { $0 / 2 }),
-        BadFile(label: ".pth missing its last byte", fragments: ["truncated"], bytes: cut(bdmmPth) { $0 - 1 }),
-        BadFile(label: ".pth missing 23 bytes", fragments: ["truncated"], bytes: cut(bdmmPth) { $0 - 23 }),
-        BadFile(label: ".pth with its middle cut out", fragments: ["byte "], bytes: {
+        BadWeightFile(label: ".pth cut to 100 bytes", fragments: ["no end-of-central-directory record (truncated zip?)"], bytes: cut(bdmmPth) { _ in 100 }),
+        BadWeightFile(label: ".pth cut in half", fragments: ["no end-of-central-directory record (truncated zip?)"], bytes: cut(bdmmPth) { $0 / 2 }),
+        BadWeightFile(label: ".pth missing its last byte", fragments: ["truncated"], bytes: cut(bdmmPth) { $0 - 1 }),
+        BadWeightFile(label: ".pth missing 23 bytes", fragments: ["truncated"], bytes: cut(bdmmPth) { $0 - 23 }),
+        BadWeightFile(label: ".pth with its middle cut out", fragments: ["byte "], bytes: {
             let data = try fixture(bdmmPth)
             return data.prefix(200_000) + data.suffix(60_000)
         }),
-        BadFile(label: ".pth with a damaged pickle", fragments: ["entry \"dtypes/data.pkl\"", "CRC-32 mismatch"], bytes: {
+        BadWeightFile(label: ".pth with a damaged pickle", fragments: ["entry \"dtypes/data.pkl\"", "CRC-32 mismatch"], bytes: {
             var data = try fixture(WeightFixtures.weight("dtypes.pth"))
             let nameLength = Int(data[26]) | Int(data[27]) << 8, extraLength = Int(data[28]) | Int(data[29]) << 8
             data[30 + nameLength + extraLength + 20] ^= 0x5A
             return data
         }),
-        BadFile(label: "storage shorter than its tensor", reader: .torch, fragments: ["tensor \"f32\"", "storage data/0 has 40 bytes, needs 96"],
+        BadWeightFile(label: "storage shorter than its tensor", reader: .torch, fragments: ["tensor \"f32\"", "storage data/0 has 40 bytes, needs 96"],
                 bytes: { try fixture(WeightFixtures.weight("short_storage.pth")) }),
-        BadFile(label: "pickle with an unknown global", reader: .torch,
+        BadWeightFile(label: "pickle with an unknown global", reader: .torch,
                 fragments: ["entry \"unknown_global/data.pkl\"", "unknown global \"evil_module.NotATensor\""],
                 bytes: { try fixture(WeightFixtures.weight("unknown_global.pth")) }),
-        BadFile(label: "empty zip", fragments: ["not a checkpoint (no */data.pkl in the zip)"],
+        BadWeightFile(label: "empty zip", fragments: ["not a checkpoint (no */data.pkl in the zip)"],
                 bytes: { Data([0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18)) }),
-        BadFile(label: "zip without data.pkl", fragments: ["not a checkpoint (no */data.pkl in the zip)"],
+        BadWeightFile(label: "zip without data.pkl", fragments: ["not a checkpoint (no */data.pkl in the zip)"],
                 bytes: { try fixture(WeightFixtures.weight("no_pickle.zip")) }),
-        BadFile(label: "legacy .pth cut short", fragments: ["storage ", "truncated"], bytes: cut(WeightFixtures.weight("dtypes_legacy.pth")) { $0 - 10 }),
-        BadFile(label: "random bytes", fragments: ["neither a safetensors file nor a PyTorch checkpoint", "starts with bytes"], bytes: {
-            var rng = SeededBytes(seed: 3)
+        BadWeightFile(label: "legacy .pth cut short", fragments: ["storage ", "truncated"], bytes: cut(WeightFixtures.weight("dtypes_legacy.pth")) { $0 - 10 }),
+        BadWeightFile(label: "random bytes", fragments: ["neither a safetensors file nor a PyTorch checkpoint", "starts with bytes"], bytes: {
+            var rng = WeightsRandom(seed: 3)
             return Data((0..<4096).map { _ in UInt8(rng.next(256)) })
         }),
-        BadFile(label: "text file", fragments: ["looks like a text file"], bytes: { Data("model weights go here\nsee README\n".utf8) }),
-        BadFile(label: "safetensors cut to 4 bytes", reader: .safetensors, fragments: ["byte 0", "shorter than the 8-byte header length"],
+        BadWeightFile(label: "text file", fragments: ["looks like a text file"], bytes: { Data("model weights go here\nsee README\n".utf8) }),
+        BadWeightFile(label: "safetensors cut to 4 bytes", reader: .safetensors, fragments: ["byte 0", "shorter than the 8-byte header length"],
                 bytes: cut(bdmmSafetensors) { _ in 4 }),
-        BadFile(label: "safetensors cut inside its header", fragments: ["byte 0", "goes beyond the end of the file"], bytes: {
+        BadWeightFile(label: "safetensors cut inside its header", fragments: ["byte 0", "goes beyond the end of the file"], bytes: {
             let data = try fixture(bdmmSafetensors)
             return data.prefix(8 + safetensorsHeaderLength(data) / 2)
         }),
-        BadFile(label: "safetensors cut inside its data", fragments: ["tensor \"", "lie outside the data section"], bytes: {
+        BadWeightFile(label: "safetensors cut inside its data", fragments: ["tensor \"", "lie outside the data section"], bytes: {
             let data = try fixture(bdmmSafetensors)
             return data.prefix(8 + safetensorsHeaderLength(data) + 1000)
         }),
-        BadFile(label: "header length beyond the file", fragments: ["byte 0", "header length 1000000 goes beyond the end of the file (10 bytes)"],
+        BadWeightFile(label: "header length beyond the file", fragments: ["byte 0", "header length 1000000 goes beyond the end of the file (10 bytes)"],
                 bytes: { rawSafetensors("{}").replacingLength(1_000_000) }),
-        BadFile(label: "header not JSON", fragments: ["byte 8", "header is not valid JSON"], bytes: { rawSafetensors("{garbage") }),
-        BadFile(label: "header not an object", reader: .safetensors, fragments: ["byte 8", "header is not"], bytes: { rawSafetensors("[1, 2, 3]") }),
-        BadFile(label: "overlapping tensors", fragments: ["tensor \"b\"", "overlaps tensor \"a\""], bytes: {
+        BadWeightFile(label: "header not JSON", fragments: ["byte 8", "header is not valid JSON"], bytes: { rawSafetensors("{garbage") }),
+        BadWeightFile(label: "header not an object", reader: .safetensors, fragments: ["byte 8", "header is not"], bytes: { rawSafetensors("[1, 2, 3]") }),
+        BadWeightFile(label: "overlapping tensors", fragments: ["tensor \"b\"", "overlaps tensor \"a\""], bytes: {
             rawSafetensors(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, [UInt8](repeating: 0, count: 8))
         }),
-        BadFile(label: "size not matching shape", fragments: ["tensor \"w\"", "hold 8 bytes, shape [3] of F32 needs 12"], bytes: {
+        BadWeightFile(label: "size not matching shape", fragments: ["tensor \"w\"", "hold 8 bytes, shape [3] of F32 needs 12"], bytes: {
             rawSafetensors(#"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, [UInt8](repeating: 0, count: 8))
         }),
-        BadFile(label: "unsupported dtype", fragments: ["tensor \"w\"", "dtype \"F8_E4M3\" is not supported"], bytes: {
+        BadWeightFile(label: "unsupported dtype", fragments: ["tensor \"w\"", "dtype \"F8_E4M3\" is not supported"], bytes: {
             rawSafetensors(#"{"w":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}}"#, [0])
         }),
-        BadFile(label: "missing field", fragments: ["tensor \"w\"", "field \"data_offsets\" is missing"], bytes: {
+        BadWeightFile(label: "missing field", fragments: ["tensor \"w\"", "field \"data_offsets\" is missing"], bytes: {
             rawSafetensors(#"{"w":{"dtype":"F32","shape":[1]}}"#, [0, 0, 0, 0])
         }),
-        BadFile(label: "negative dimension", fragments: ["tensor \"w\"", "field \"shape\" holds -1"], bytes: {
+        BadWeightFile(label: "negative dimension", fragments: ["tensor \"w\"", "field \"shape\" holds -1"], bytes: {
             rawSafetensors(#"{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}"#)
         }),
-        BadFile(label: "impossibly large shape", fragments: ["tensor \"w\"", "impossibly large"], bytes: {
+        BadWeightFile(label: "impossibly large shape", fragments: ["tensor \"w\"", "impossibly large"], bytes: {
             rawSafetensors(#"{"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}}"#)
         }),
-        BadFile(label: "metadata not strings", fragments: ["header field \"__metadata__.seed\"", "is not a string"], bytes: {
+        BadWeightFile(label: "metadata not strings", fragments: ["header field \"__metadata__.seed\"", "is not a string"], bytes: {
             rawSafetensors(#"{"__metadata__":{"seed":1}}"#)
         }),
-        BadFile(label: "int64 beyond float32", fragments: ["tensor \"n\"", "int64 element 0 is not exactly representable"], bytes: {
+        BadWeightFile(label: "int64 beyond float32", fragments: ["tensor \"n\"", "int64 element 0 is not exactly representable"], bytes: {
             rawSafetensors(#"{"n":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, littleEndianBytes([Int64(1) << 40]))
         }),
-        BadFile(label: ".npy given as weights", fragments: ["is a single .npy array"], bytes: { try fixture(WeightFixtures.weight("f4_c.npy")) }),
-        BadFile(label: ".npy cut short", reader: .npy, fragments: ["byte 128", "data holds 20 bytes", "needs 48 (truncated?)"],
+        BadWeightFile(label: ".npy given as weights", fragments: ["is a single .npy array"], bytes: { try fixture(WeightFixtures.weight("f4_c.npy")) }),
+        BadWeightFile(label: ".npy cut short", reader: .npy, fragments: ["byte 128", "data holds 20 bytes", "needs 48 (truncated?)"],
                 bytes: cut(WeightFixtures.weight("f4_c.npy")) { _ in 148 }),
-        BadFile(label: ".npy of complex numbers", reader: .npy, fragments: ["header field \"descr\"", "dtype \"<c16\" is not supported"], bytes: {
+        BadWeightFile(label: ".npy of complex numbers", reader: .npy, fragments: ["header field \"descr\"", "dtype \"<c16\" is not supported"], bytes: {
             var header = Array("{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }".utf8)
             header += [UInt8](repeating: 0x20, count: 118 - header.count) + [0x0A]
             return Data(NumPy.magic + [1, 0, UInt8(header.count), 0] + header + [UInt8](repeating: 0, count: 16))
         }),
-        BadFile(label: ".npy header missing shape", reader: .npy, fragments: ["header field \"shape\"", "is missing"], bytes: {
+        BadWeightFile(label: ".npy header missing shape", reader: .npy, fragments: ["header field \"shape\"", "is missing"], bytes: {
             let header = Array("{'descr': '<f4', 'fortran_order': False}\n".utf8)
             return Data(NumPy.magic + [1, 0, UInt8(header.count), 0] + header)
         }),
-        BadFile(label: ".npz with damaged deflate data", reader: .npz, fragments: ["entry \""], bytes: {
+        BadWeightFile(label: ".npz with damaged deflate data", reader: .npz, fragments: ["entry \""], bytes: {
             var data = try fixture(WeightFixtures.weight("arrays_compressed.npz"))
             for offset in 60..<90 { data[offset] ^= 0xA5 }
             return data
@@ -124,7 +124,7 @@ private func safetensorsHeaderLength(_ data: Data) -> Int {
     ]
 
     @Test(arguments: cases)
-    func throwsANamedError(_ bad: BadFile) throws {
+    func throwsANamedError(_ bad: BadWeightFile) throws {
         let directory = TemporaryDirectory()
         let url = URL(fileURLWithPath: directory.file("bad-\(bad.label.replacingOccurrences(of: " ", with: "_")).bin"))
         if bad.directory {
@@ -163,7 +163,7 @@ private func safetensorsHeaderLength(_ data: Data) -> Int {
     @Test(arguments: ["dtypes_legacy.pth", "deflated.pth", "dtypes.pth", "dtypes_expected.safetensors"])
     func corruptionNeverTraps(name: String) throws {
         let bytes = try [UInt8](fixture(WeightFixtures.weight(name)))
-        var rng = SeededBytes(seed: 5)
+        var rng = WeightsRandom(seed: 5)
         for _ in 0..<3000 {
             var mutated = bytes
             for _ in 0..<(1 + rng.next(3)) { mutated[rng.next(bytes.count)] = UInt8(rng.next(256)) }

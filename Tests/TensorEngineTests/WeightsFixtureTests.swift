@@ -16,7 +16,7 @@ import Testing
         #expect(Set(fromTorch.keys) == Set(fromSafetensors.tensors.keys))
         for (name, tensor) in fromTorch {
             let other = try #require(fromSafetensors.tensors[name], "\(name) missing from the safetensors")
-            #expect(bitIdentical(tensor, other), "\(name): \(tensor.shape) vs \(other.shape), max |Δ| \(maxAbsDifference(tensor, other))")
+            #expect(sameBits(tensor, other), "\(name): \(tensor.shape) vs \(other.shape), max |Δ| \(weightsMaxAbsDifference(tensor, other))")
         }
         let parameters = fromTorch.filter { !$0.key.hasSuffix(".kernel") }.values.reduce(0) { $0 + $1.count }
         #expect(parameters == 132_543)   // README: parameters plus 7 constant FIR buffers
@@ -33,7 +33,7 @@ import Testing
         let a = try WeightFile.read(contentsOf: pth)
         let b = try WeightFile.read(contentsOf: safetensors)
         #expect(a.count == 241 && b.count == 241)
-        #expect(a.allSatisfy { name, tensor in b[name].map { bitIdentical(tensor, $0) } ?? false })
+        #expect(a.allSatisfy { name, tensor in b[name].map { sameBits(tensor, $0) } ?? false })
     }
 }
 

@@ -34,7 +34,7 @@ func littleEndianBytes<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
         let back = try Safetensors.read(contentsOf: url)
         #expect(back.metadata == metadata)
         #expect(Set(back.tensors.keys) == Set(tensors.keys))
-        for (name, tensor) in tensors { #expect(back.tensors[name].map { bitIdentical($0, tensor) } == true, "\(name)") }
+        for (name, tensor) in tensors { #expect(back.tensors[name].map { sameBits($0, tensor) } == true, "\(name)") }
 
         let bytes = try Data(contentsOf: url)
         let headerLength = Int(bytes.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian })
@@ -57,7 +57,7 @@ func littleEndianBytes<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
         let copy = try Safetensors.read(contentsOf: url)
         #expect(copy.metadata == original.metadata)
         #expect(copy.tensors.count == 241)
-        #expect(copy.tensors.allSatisfy { name, tensor in original.tensors[name].map { bitIdentical($0, tensor) } ?? false })
+        #expect(copy.tensors.allSatisfy { name, tensor in original.tensors[name].map { sameBits($0, tensor) } ?? false })
     }
 
     @Test func failedWriteNamesTheFileAndLeavesNothing() {

@@ -15,7 +15,7 @@ import Testing
         #expect(Set(loaded.keys) == Set(expected.keys))
         for (name, want) in expected {
             let got = try #require(loaded[name], "\(file): \(name) missing")
-            #expect(bitIdentical(got, want), "\(file): \(name) \(got.shape) vs \(want.shape), max |Δ| \(maxAbsDifference(got, want))")
+            #expect(sameBits(got, want), "\(file): \(name) \(got.shape) vs \(want.shape), max |Δ| \(weightsMaxAbsDifference(got, want))")
         }
         #expect(loaded["expanded"]?.shape == [3, 6])
         #expect(loaded["scalar"]?.shape == [])
@@ -30,7 +30,7 @@ import Testing
         let sliced = try #require(tensors["sliced"])
         #expect(sliced.shape == [3, 3])
         #expect(sliced.storage[0] == base.storage[6] && sliced.storage[8] == base.storage[3 * 6 + 4])
-        // pattern(n) = (i·37 mod 101)/8 − 6, as make_fixtures.py writes it
+        // fixturePattern(n) = (i·37 mod 101)/8 − 6, as make_fixtures.py writes it
         let pattern: [Float] = (0..<24).map { index in Float((index * 37) % 101) / 8 - 6 }
         #expect(base.storage == pattern)
     }
@@ -43,7 +43,7 @@ import Testing
         for offset in 8..<20 { bytes[end + offset] = 0xFF }
         let expected = try TorchCheckpoint.read(contentsOf: WeightFixtures.weight("dtypes.pth"))
         let loaded = try bytes.withUnsafeBytes { try WeightFile.parse($0) }
-        #expect(loaded.count == expected.count && loaded.allSatisfy { name, tensor in expected[name].map { bitIdentical($0, tensor) } ?? false })
+        #expect(loaded.count == expected.count && loaded.allSatisfy { name, tensor in expected[name].map { sameBits($0, tensor) } ?? false })
         // A locator pointing at garbage is an error naming the offset, not a trap.
         let locator = end - 20
         bytes[locator + 8] ^= 0x01
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func stridedGatherMatchesItsReference() throws {
-        var rng = SeededBytes(seed: 11)
+        var rng = WeightsRandom(seed: 11)
         for _ in 0..<300 {
             let rank = 1 + rng.next(4)
             let shape = (0..<rank).map { _ in 1 + rng.next(4) }
