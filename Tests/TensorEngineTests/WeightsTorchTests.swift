@@ -22,6 +22,17 @@ import Testing
         #expect(loaded["empty"]?.shape == [0, 3])
     }
 
+    @Test func torchReaderTakesBothFormats() throws {
+        let zip = try TorchCheckpoint.read(contentsOf: WeightFixtures.weight("dtypes.pth"))
+        let legacy = try TorchCheckpoint.read(contentsOf: WeightFixtures.weight("dtypes_legacy.pth"))
+        #expect(zip.count == 12 && legacy.count == 12)
+        #expect(zip.allSatisfy { name, tensor in legacy[name].map { sameBits($0, tensor) } ?? false })
+        let error = #expect(throws: WeightError.self) {
+            try TorchCheckpoint.read(contentsOf: WeightFixtures.weight("dtypes_expected.safetensors"))
+        }
+        #expect(error?.description.contains("not a PyTorch checkpoint") == true)
+    }
+
     @Test func viewsAreTakenFromTheSharedStorage() throws {
         let tensors = try TorchCheckpoint.read(contentsOf: WeightFixtures.weight("dtypes.pth"))
         let base = try #require(tensors["f32"])

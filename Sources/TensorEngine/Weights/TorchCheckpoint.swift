@@ -7,18 +7,18 @@
 import Foundation
 
 public enum TorchCheckpoint {
-    /// Reads every tensor of a PyTorch zip checkpoint (a state_dict or a dict nesting them; nested
-    /// keys are joined with "."). Non-tensor leaves (ints, strings, None) are skipped.
+    /// Reads every tensor of a PyTorch checkpoint — zip, or the legacy pre-1.6 format — holding a
+    /// state_dict or a dict nesting them (nested keys are joined with "."). Non-tensor leaves
+    /// (ints, strings, None) are skipped.
     /// - Returns: float32 tensors by key, shape as saved, values in row-major order.
     /// - Throws: `WeightError` naming the file and the zip entry, tensor, global or byte offset.
     public static func read(contentsOf url: URL) throws -> [String: Tensor] {
         let data = try MappedFile.bytes(of: url)
         return try reading(url.path) {
             try data.withUnsafeBytes { bytes in
-                guard ZipArchive.looksLikeZip(bytes) else {
-                    throw WeightError.at(0, "not a PyTorch zip checkpoint (no zip signature at the start)")
-                }
-                return try parse(archive: try ZipArchive(bytes), bytes)
+                if ZipArchive.looksLikeZip(bytes) { return try parse(archive: try ZipArchive(bytes), bytes) }
+                if bytes.count >= 2, bytes[0] == 0x80 { return try TorchLegacy.parse(bytes) }
+                throw WeightError.at(0, "not a PyTorch checkpoint (neither a zip nor a legacy torch.save pickle)")
             }
         }
     }
