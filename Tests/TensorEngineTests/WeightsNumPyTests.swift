@@ -6,9 +6,9 @@ import Testing
 @testable import TensorEngine
 
 /// make_fixtures.py's pattern(n): (i·37 mod 101)/8 − 6.
-func pattern(_ count: Int) -> [Double] { (0..<count).map { Double(($0 * 37) % 101) / 8 - 6 } }
+func fixturePattern(_ count: Int) -> [Double] { (0..<count).map { Double(($0 * 37) % 101) / 8 - 6 } }
 /// make_fixtures.py's int_pattern(n): (i·7919 mod 2001) − 1000.
-func intPattern(_ count: Int) -> [Int] { (0..<count).map { ($0 * 7919) % 2001 - 1000 } }
+func fixtureIntPattern(_ count: Int) -> [Int] { (0..<count).map { ($0 * 7919) % 2001 - 1000 } }
 
 @Suite struct WeightsNumPyTests {
     func npy(_ name: String) throws -> NumPyArray { try NumPy.read(contentsOf: WeightFixtures.weight(name)) }
@@ -16,23 +16,23 @@ func intPattern(_ count: Int) -> [Int] { (0..<count).map { ($0 * 7919) % 2001 - 
     @Test func floatArrays() throws {
         let f4 = try npy("f4_c.npy")
         #expect(f4.shape == [3, 4] && f4.type == .float32)
-        #expect(try f4.floats() == pattern(12).map { Float($0) })
+        #expect(try f4.floats() == fixturePattern(12).map { Float($0) })
         let f8 = try npy("f8_fortran.npy")
         #expect(f8.shape == [2, 3, 4] && f8.type == .float64)
-        #expect(f8.doubles() == pattern(24))                       // Fortran buffer, C-order values
+        #expect(f8.doubles() == fixturePattern(24))                       // Fortran buffer, C-order values
         let f2 = try npy("f2.npy")
-        #expect(try f2.type == .float16 && f2.floats() == pattern(5).map { Float($0) })
+        #expect(try f2.type == .float16 && f2.floats() == fixturePattern(5).map { Float($0) })
         let scalar = try npy("scalar.npy")
         #expect(scalar.shape == [] && scalar.doubles() == [-1.25])
         #expect(try scalar.tensor().shape == [])
     }
 
     @Test func integerAndBoolArrays() throws {
-        #expect(try npy("i8.npy").integers() == intPattern(7))
+        #expect(try npy("i8.npy").integers() == fixtureIntPattern(7))
         let big = try npy("i4_big.npy")
         #expect(big.shape == [2, 3] && big.type == .int32)
-        #expect(try big.integers() == intPattern(6))
-        #expect(try npy("u4.npy").integers() == intPattern(4).map { $0 + 1000 })
+        #expect(try big.integers() == fixtureIntPattern(6))
+        #expect(try npy("u4.npy").integers() == fixtureIntPattern(4).map { $0 + 1000 })
         #expect(try npy("u1.npy").integers() == Array(0..<10))
         #expect(try npy("b1.npy").integers() == [1, 0, 0, 1])
         #expect(try npy("u1.npy").floats() == (0..<10).map(Float.init))
@@ -43,18 +43,18 @@ func intPattern(_ count: Int) -> [Int] { (0..<count).map { ($0 * 7919) % 2001 - 
     func laterHeaderVersions(name: String) throws {
         let array = try npy(name)
         #expect(array.shape == (name == "v2.npy" ? [2, 3] : [3, 2]))
-        #expect(try array.floats() == pattern(6).map { Float($0) })
+        #expect(try array.floats() == fixturePattern(6).map { Float($0) })
     }
 
     @Test(arguments: ["arrays.npz", "arrays_compressed.npz"])
     func archives(name: String) throws {
         let arrays = try NumPy.readArchive(contentsOf: WeightFixtures.weight(name))
-        #expect(try arrays["weights"]?.floats() == pattern(12).map { Float($0) })
+        #expect(try arrays["weights"]?.floats() == fixturePattern(12).map { Float($0) })
         #expect(arrays["weights"]?.shape == [3, 4])
-        #expect(try arrays["faces"]?.integers() == intPattern(9))
+        #expect(try arrays["faces"]?.integers() == fixtureIntPattern(9))
         #expect(try arrays["mask"]?.integers() == [1, 0])
         if name == "arrays_compressed.npz" {
-            #expect(arrays["big"]?.doubles() == pattern(5000))     // long enough for dynamic Huffman blocks
+            #expect(arrays["big"]?.doubles() == fixturePattern(5000))     // long enough for dynamic Huffman blocks
         }
         let tensors = try WeightFile.read(contentsOf: WeightFixtures.weight(name))
         #expect(tensors["weights"]?.shape == [3, 4])
@@ -62,7 +62,7 @@ func intPattern(_ count: Int) -> [Int] { (0..<count).map { ($0 * 7919) % 2001 - 
 
     @Test func inflateHandlesStoredFixedAndDynamicBlocks() throws {
         // zlib.compress(b"abcabcabcabc hello hello", 9)[2:-4] (raw deflate, fixed Huffman block)
-        let fixed = hexBytes("4b4c4a4e8421858cd49c9c7c080900")
+        let fixed = bytesFromHex("4b4c4a4e8421858cd49c9c7c080900")
         let out = try fixed.withUnsafeBytes { try Inflate.decompress($0, expectedSize: 24) }
         #expect(String(decoding: out, as: UTF8.self) == "abcabcabcabc hello hello")
         // A stored block: BFINAL=1 BTYPE=00, LEN=3, NLEN=~3, "xyz"
@@ -81,15 +81,15 @@ func intPattern(_ count: Int) -> [Int] { (0..<count).map { ($0 * 7919) % 2001 - 
         #expect(root["bs_style"]?.stringValue == "lbs")
 
         let template = try NumPy.array(fromPickle: try #require(root["v_template"]))
-        #expect(template.shape == [4, 3] && template.doubles() == pattern(12))
+        #expect(template.shape == [4, 3] && template.doubles() == fixturePattern(12))
 
         let shapedirs = try #require(root["shapedirs"]?.object)
         #expect(shapedirs.className == "chumpy.ch.Ch")
         let x = try NumPy.array(fromPickle: try #require(shapedirs.state?["x"]))
-        #expect(x.shape == [4, 3, 2] && x.doubles() == pattern(24))   // stored in Fortran order
+        #expect(x.shape == [4, 3, 2] && x.doubles() == fixturePattern(24))   // stored in Fortran order
 
         let faces = try NumPy.array(fromPickle: try #require(root["f"]))
-        #expect(try faces.type == .uint32 && faces.integers() == intPattern(6).map { $0 + 1000 })
+        #expect(try faces.type == .uint32 && faces.integers() == fixtureIntPattern(6).map { $0 + 1000 })
         let tree = try NumPy.array(fromPickle: try #require(root["kintree_table"]))
         #expect(try tree.integers() == [4_294_967_295, 0, 1, 0, 1, 2])
 
@@ -102,7 +102,7 @@ func intPattern(_ count: Int) -> [Int] { (0..<count).map { ($0 * 7919) % 2001 - 
         #expect(try NumPy.array(fromPickle: try #require(state["indptr"])).integers() == [0, 1, 2, 3, 3])
 
         let weights = try NumPy.array(fromPickle: try #require(root["weights"]))
-        #expect(try weights.type == .float32 && weights.floats() == pattern(8).map { Float($0) })
+        #expect(try weights.type == .float32 && weights.floats() == fixturePattern(8).map { Float($0) })
         #expect(try NumPy.isArray(#require(root["weights"])) && !NumPy.isArray(#require(root["shapedirs"])))
     }
 
@@ -110,13 +110,34 @@ func intPattern(_ count: Int) -> [Int] { (0..<count).map { ($0 * 7919) % 2001 - 
     func pythonThreePickles(name: String) throws {
         let root = try Pickle.load(try [UInt8](Data(contentsOf: WeightFixtures.weight(name))))
         let a = try NumPy.array(fromPickle: try #require(root["a"]))
-        #expect(a.shape == [2, 3] && a.doubles() == pattern(6))
+        #expect(a.shape == [2, 3] && a.doubles() == fixturePattern(6))
         let b = try NumPy.array(fromPickle: try #require(root["b"]))
-        #expect(try b.shape == [3, 2] && b.type == .int16 && b.integers() == intPattern(6))
+        #expect(try b.shape == [3, 2] && b.type == .int16 && b.integers() == fixtureIntPattern(6))
         let c = try NumPy.array(fromPickle: try #require(root["c"]))
-        #expect(try c.type == .float32 && c.floats() == pattern(4).map { Float($0) })    // big-endian '>f4'
+        #expect(try c.type == .float32 && c.floats() == fixturePattern(4).map { Float($0) })    // big-endian '>f4'
         let s = try NumPy.array(fromPickle: try #require(root["s"]))
         #expect(try s.shape == [] && s.floats() == [0.75])
+    }
+
+    @Test func fortranOrderMatchesIndexArithmetic() {
+        var rng = WeightsRandom(seed: 21)
+        for _ in 0..<100 {
+            let shape = (0..<(2 + rng.next(3))).map { _ in 1 + rng.next(4) }
+            let count = shape.reduce(1, *)
+            let values = (0..<count).map { Double($0) }                 // C-order meaning: value = row-major index
+            // Slow reference: Fortran position of each C index, from the multi-index.
+            var fortran = [Double](repeating: 0, count: count)
+            for flat in 0..<count {
+                var rest = flat, position = 0, scale = 1
+                var index = [Int](repeating: 0, count: shape.count)
+                for axis in shape.indices.reversed() { index[axis] = rest % shape[axis]; rest /= shape[axis] }
+                for axis in shape.indices { position += index[axis] * scale; scale *= shape[axis] }
+                fortran[position] = values[flat]
+            }
+            let bytes = fortran.flatMap { value in withUnsafeBytes(of: value.bitPattern.littleEndian, Array.init) }
+            let array = bytes.withUnsafeBytes { NumPyArray(shape: shape, type: .float64, bytes: $0, bigEndian: false, fortranOrder: true) }
+            #expect(array.doubles() == values, "shape \(shape)")
+        }
     }
 
     @Test func notAnArray() {

@@ -4,8 +4,8 @@ import Foundation
 import Testing
 @testable import TensorEngine
 
-/// A canonical text form of a value tree; `_codecs.encode(text, 'latin1')` (protocol ≤ 2 bytes) reads as bytes.
-func canonical(_ value: PickleValue) -> String {
+/// A canonicalPickle text form of a value tree; `_codecs.encode(text, 'latin1')` (protocol ≤ 2 bytes) reads as bytes.
+func canonicalPickle(_ value: PickleValue) -> String {
     func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
     switch value {
     case .none: return "None"
@@ -16,19 +16,19 @@ func canonical(_ value: PickleValue) -> String {
     case let .string(text): return "'\(text)'"
     case let .byteString(bytes): return "str2(\(hex(bytes)))"
     case let .bytes(bytes): return "bytes(\(hex(bytes)))"
-    case let .list(items): return "[" + items.map(canonical).joined(separator: ", ") + "]"
-    case let .tuple(items): return "(" + items.map(canonical).joined(separator: ", ") + ")"
-    case let .set(items): return "set(" + items.map(canonical).joined(separator: ", ") + ")"
-    case let .dict(entries): return "{" + entries.map { "\(canonical($0.key)): \(canonical($0.value))" }.joined(separator: ", ") + "}"
+    case let .list(items): return "[" + items.map(canonicalPickle).joined(separator: ", ") + "]"
+    case let .tuple(items): return "(" + items.map(canonicalPickle).joined(separator: ", ") + ")"
+    case let .set(items): return "set(" + items.map(canonicalPickle).joined(separator: ", ") + ")"
+    case let .dict(entries): return "{" + entries.map { "\(canonicalPickle($0.key)): \(canonicalPickle($0.value))" }.joined(separator: ", ") + "}"
     case let .global(module, name): return "\(module).\(name)"
-    case let .persistentID(inner): return "pid\(canonical(inner))"
+    case let .persistentID(inner): return "pid\(canonicalPickle(inner))"
     case let .object(object):
         if object.className == "_codecs.encode", let bytes = try? NumPy.rawBytes(value) { return "bytes(\(hex(bytes)))" }
-        return "\(object.className ?? "?")(\(object.arguments.map(canonical).joined(separator: ", ")))"
+        return "\(object.className ?? "?")(\(object.arguments.map(canonicalPickle).joined(separator: ", ")))"
     }
 }
 
-func hexBytes(_ text: String) -> [UInt8] {
+func bytesFromHex(_ text: String) -> [UInt8] {
     var bytes: [UInt8] = []
     var index = text.startIndex
     while index < text.endIndex {
@@ -54,13 +54,13 @@ func hexBytes(_ text: String) -> [UInt8] {
 
     @Test(arguments: streams)
     func everyProtocolGivesTheSameTree(stream: (protocol: Int, hex: String)) throws {
-        #expect(canonical(try Pickle.load(hexBytes(stream.hex))) == Self.expected, "protocol \(stream.protocol)")
+        #expect(canonicalPickle(try Pickle.load(bytesFromHex(stream.hex))) == Self.expected, "protocol \(stream.protocol)")
     }
 
     @Test func memoSharesMutableValues() throws {
         // a = [1]; pickle.dumps([a, a], protocol=2): BINPUT before APPEND, BINGET after it.
-        let value = try Pickle.load(hexBytes("80025d7100285d71014b01616801652e"))
-        #expect(canonical(value) == "[[1], [1]]")
+        let value = try Pickle.load(bytesFromHex("80025d7100285d71014b01616801652e"))
+        #expect(canonicalPickle(value) == "[[1], [1]]")
     }
 
     @Test func pythonTwoByteStringsKeepTheirBytes() throws {
@@ -75,7 +75,7 @@ func hexBytes(_ text: String) -> [UInt8] {
         // (S'a\\x41\\n' I-7 F0.25 L-1180591620717411303424L V\\u20ac g0 t.  — with PUT 0 after the first value
         let text = "(S'a\\x41\\n'\np0\nI-7\nF0.25\nL-1180591620717411303424L\nV\\u20ac\ng0\nt."
         let value = try Pickle.load(Array(text.utf8))
-        #expect(canonical(value) == "(str2(61410a), -7, 0.25, big(0000000000000000c0), '€', str2(61410a))")
+        #expect(canonicalPickle(value) == "(str2(61410a), -7, 0.25, big(0000000000000000c0), '€', str2(61410a))")
     }
 
     @Test func objectsKeepClassArgumentsStateAndItems() throws {
@@ -121,7 +121,7 @@ func hexBytes(_ text: String) -> [UInt8] {
     func hostileStreamsThrow(stream: (name: String, bytes: [UInt8], fragment: String)) {
         do {
             let value = try Pickle.load(stream.bytes)
-            Issue.record("\(stream.name): expected an error, got \(canonical(value))")
+            Issue.record("\(stream.name): expected an error, got \(canonicalPickle(value))")
         } catch let error as WeightError {
             #expect(error.description.contains(stream.fragment), "\(stream.name): \(error)")
         } catch {
@@ -155,7 +155,7 @@ func hexBytes(_ text: String) -> [UInt8] {
 
     @Test func byteFlipsNeverTrap() throws {
         let bytes = try [UInt8](Data(contentsOf: WeightFixtures.weight("smpl_like_py2.pkl")))
-        var rng = SeededBytes(seed: 7)
+        var rng = WeightsRandom(seed: 7)
         for _ in 0..<2000 {
             var mutated = bytes
             mutated[rng.next(bytes.count)] = UInt8(rng.next(256))
@@ -165,7 +165,7 @@ func hexBytes(_ text: String) -> [UInt8] {
 }
 
 /// A tiny deterministic generator for mutation tests (SplitMix64).
-struct SeededBytes {
+struct WeightsRandom {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next(_ bound: Int) -> Int {

@@ -12,12 +12,12 @@ enum WeightFixtures {
 }
 
 /// Largest |a − b| over two tensors of the same shape (infinity when the shapes differ).
-func maxAbsDifference(_ a: Tensor, _ b: Tensor) -> Float {
+func weightsMaxAbsDifference(_ a: Tensor, _ b: Tensor) -> Float {
     guard a.shape == b.shape else { return .infinity }
     return zip(a.storage, b.storage).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }
 
 /// True when both tensors have the same shape and bit-identical values (NaNs with equal payloads).
-func bitIdentical(_ a: Tensor, _ b: Tensor) -> Bool {
+func sameBits(_ a: Tensor, _ b: Tensor) -> Bool {
     a.shape == b.shape && zip(a.storage, b.storage).allSatisfy { $0.bitPattern == $1.bitPattern }
 }

@@ -15,11 +15,22 @@ import Testing
         #expect(Set(loaded.keys) == Set(expected.keys))
         for (name, want) in expected {
             let got = try #require(loaded[name], "\(file): \(name) missing")
-            #expect(bitIdentical(got, want), "\(file): \(name) \(got.shape) vs \(want.shape), max |Δ| \(maxAbsDifference(got, want))")
+            #expect(sameBits(got, want), "\(file): \(name) \(got.shape) vs \(want.shape), max |Δ| \(weightsMaxAbsDifference(got, want))")
         }
         #expect(loaded["expanded"]?.shape == [3, 6])
         #expect(loaded["scalar"]?.shape == [])
         #expect(loaded["empty"]?.shape == [0, 3])
+    }
+
+    @Test func torchReaderTakesBothFormats() throws {
+        let zip = try TorchCheckpoint.read(contentsOf: WeightFixtures.weight("dtypes.pth"))
+        let legacy = try TorchCheckpoint.read(contentsOf: WeightFixtures.weight("dtypes_legacy.pth"))
+        #expect(zip.count == 12 && legacy.count == 12)
+        #expect(zip.allSatisfy { name, tensor in legacy[name].map { sameBits($0, tensor) } ?? false })
+        let error = #expect(throws: WeightError.self) {
+            try TorchCheckpoint.read(contentsOf: WeightFixtures.weight("dtypes_expected.safetensors"))
+        }
+        #expect(error?.description.contains("not a PyTorch checkpoint") == true)
     }
 
     @Test func viewsAreTakenFromTheSharedStorage() throws {
@@ -30,9 +41,24 @@ import Testing
         let sliced = try #require(tensors["sliced"])
         #expect(sliced.shape == [3, 3])
         #expect(sliced.storage[0] == base.storage[6] && sliced.storage[8] == base.storage[3 * 6 + 4])
-        // pattern(n) = (i·37 mod 101)/8 − 6, as make_fixtures.py writes it
+        // fixturePattern(n) = (i·37 mod 101)/8 − 6, as make_fixtures.py writes it
         let pattern: [Float] = (0..<24).map { index in Float((index * 37) % 101) / 8 - 6 }
         #expect(base.storage == pattern)
+    }
+
+    @Test func zip64EndRecordIsFollowed() throws {
+        // torch.save writes ZIP64 end records; saturate the classic end record so only they can be used.
+        var bytes = try [UInt8](Data(contentsOf: WeightFixtures.weight("dtypes.pth")))
+        let end = bytes.count - 22
+        #expect(bytes[end..<(end + 4)].elementsEqual([0x50, 0x4B, 0x05, 0x06]))
+        for offset in 8..<20 { bytes[end + offset] = 0xFF }
+        let expected = try TorchCheckpoint.read(contentsOf: WeightFixtures.weight("dtypes.pth"))
+        let loaded = try bytes.withUnsafeBytes { try WeightFile.parse($0) }
+        #expect(loaded.count == expected.count && loaded.allSatisfy { name, tensor in expected[name].map { sameBits($0, tensor) } ?? false })
+        // A locator pointing at garbage is an error naming the offset, not a trap.
+        let locator = end - 20
+        bytes[locator + 8] ^= 0x01
+        #expect(throws: WeightError.self) { try bytes.withUnsafeBytes { try WeightFile.parse($0) } }
     }
 
     @Test func nestedDictsGiveDottedKeysAndSkipNonTensors() throws {
@@ -51,7 +77,7 @@ import Testing
     }
 
     @Test func stridedGatherMatchesItsReference() throws {
-        var rng = SeededBytes(seed: 11)
+        var rng = WeightsRandom(seed: 11)
         for _ in 0..<300 {
             let rank = 1 + rng.next(4)
             let shape = (0..<rank).map { _ in 1 + rng.next(4) }

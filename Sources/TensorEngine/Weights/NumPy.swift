@@ -24,19 +24,25 @@ public struct NumPyArray: Sendable {
             for start in stride(from: 0, to: data.count, by: size) { data[start..<(start + size)].reverse() }
         }
         if fortranOrder && shape.count > 1 {
-            // Fortran element (i0, i1, …) sits at Σ ik · Π_{j<k} shape[j]; write it at its C position.
+            // Fortran element (i0, i1, …) is stored at Σ ik · Π_{j<k} shape[j]; walk the Fortran
+            // buffer in order (first axis fastest) and keep its C position up to date.
             var reordered = [UInt8](repeating: 0, count: data.count)
-            let count = shape.reduce(1, *)
-            var index = [Int](repeating: 0, count: shape.count)
             var cStrides = [Int](repeating: 1, count: shape.count)
             for axis in stride(from: shape.count - 2, through: 0, by: -1) { cStrides[axis] = cStrides[axis + 1] * shape[axis + 1] }
-            for fortranPosition in 0..<count {
-                let cPosition = zip(index, cStrides).reduce(0) { $0 + $1.0 * $1.1 }
-                reordered[(cPosition * size)..<((cPosition + 1) * size)] = data[(fortranPosition * size)..<((fortranPosition + 1) * size)]
-                for axis in shape.indices {                   // Fortran order: the first axis runs fastest
-                    index[axis] += 1
-                    if index[axis] < shape[axis] { break }
-                    index[axis] = 0
+            var index = [Int](repeating: 0, count: shape.count)
+            var cPosition = 0
+            data.withUnsafeBytes { source in
+                reordered.withUnsafeMutableBytes { target in
+                    for fortranPosition in 0..<(data.count / size) {
+                        for byte in 0..<size { target[cPosition * size + byte] = source[fortranPosition * size + byte] }
+                        for axis in shape.indices {
+                            index[axis] += 1
+                            cPosition += cStrides[axis]
+                            if index[axis] < shape[axis] { break }
+                            cPosition -= cStrides[axis] * shape[axis]
+                            index[axis] = 0
+                        }
+                    }
                 }
             }
             data = reordered

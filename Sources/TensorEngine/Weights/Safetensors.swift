@@ -62,9 +62,9 @@ public enum Safetensors {
         let headerLength = Int(declared)
         guard headerLength <= maximumHeader else { throw WeightError.at(0, "header length \(headerLength) is larger than \(maximumHeader)") }
         let headerBytes = try cursor.take(headerLength, "the header")
+        guard headerBytes.first == UInt8(ascii: "{") else { throw WeightError.at(8, "header is not a JSON object (it does not start with '{')") }
         let json: Any
         do {
-            guard headerBytes.first == UInt8(ascii: "{") else { throw WeightError.at(8, "") }
             json = try JSONSerialization.jsonObject(with: Data(headerBytes))
         } catch {
             throw WeightError.at(8, "header is not valid JSON")

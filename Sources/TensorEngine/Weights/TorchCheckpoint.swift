@@ -7,18 +7,18 @@
 import Foundation
 
 public enum TorchCheckpoint {
-    /// Reads every tensor of a PyTorch zip checkpoint (a state_dict or a dict nesting them; nested
-    /// keys are joined with "."). Non-tensor leaves (ints, strings, None) are skipped.
+    /// Reads every tensor of a PyTorch checkpoint — zip, or the legacy pre-1.6 format — holding a
+    /// state_dict or a dict nesting them (nested keys are joined with "."). Non-tensor leaves
+    /// (ints, strings, None) are skipped.
     /// - Returns: float32 tensors by key, shape as saved, values in row-major order.
     /// - Throws: `WeightError` naming the file and the zip entry, tensor, global or byte offset.
     public static func read(contentsOf url: URL) throws -> [String: Tensor] {
         let data = try MappedFile.bytes(of: url)
         return try reading(url.path) {
             try data.withUnsafeBytes { bytes in
-                guard ZipArchive.looksLikeZip(bytes) else {
-                    throw WeightError.at(0, "not a PyTorch zip checkpoint (no zip signature at the start)")
-                }
-                return try parse(archive: try ZipArchive(bytes), bytes)
+                if ZipArchive.looksLikeZip(bytes) { return try parse(archive: try ZipArchive(bytes), bytes) }
+                if bytes.count >= 2, bytes[0] == 0x80 { return try TorchLegacy.parse(bytes) }
+                throw WeightError.at(0, "not a PyTorch checkpoint (neither a zip nor a legacy torch.save pickle)")
             }
         }
     }
@@ -51,7 +51,9 @@ public enum TorchCheckpoint {
         let prefix = String(pickleEntry.name.dropLast("data.pkl".count))
         var bigEndian = false
         if let order = archive.entry(named: prefix + "byteorder") {
-            let text = try archive.withContents(of: order, in: bytes) { String(decoding: $0, as: UTF8.self) }
+            let text = try within("entry \"\(order.name)\"") {
+                try archive.withContents(of: order, in: bytes) { String(decoding: $0, as: UTF8.self) }
+            }
             guard text == "little" || text == "big" else {
                 throw WeightError(context: ["entry \"\(order.name)\""], reason: "byte order \"\(text)\" is neither little nor big")
             }
@@ -74,7 +76,7 @@ public enum TorchCheckpoint {
             try within("tensor \"\(name)\"") {
                 try rebuild(value, bigEndian: bigEndian, storageLabel: "data/") { key, body in
                     guard let entry = storages[key] else { throw WeightError(reason: "storage data/\(key) is missing from the zip") }
-                    return try archive.withContents(of: entry, in: bytes, body)
+                    return try within("entry \"\(entry.name)\"") { try archive.withContents(of: entry, in: bytes, body) }
                 }
             }
         }

@@ -41,7 +41,7 @@ enum TorchLegacy {
                 let count = try checkedSize(try cursor.u64("the element count"), "element count", at: start)
                 let (length, overflow) = count.multipliedReportingOverflow(by: type.byteSize)
                 guard !overflow else { throw WeightError.at(start, "element count \(count) is impossibly large") }
-                try cursor.skip(length, "\(count) \(type) elements")
+                try cursor.skip(length, "its \(count) \(type) element(s)")
                 spans[key] = (start + 8)..<(start + 8 + length)
             }
         }

@@ -4,9 +4,9 @@
 import Foundation
 
 public enum WeightFile {
-    /// The formats `read` recognises.
-    public enum Format: String, Sendable {
-        case safetensors, torchZip, torchLegacy, npz
+    /// What the first bytes say a file is (a zip is then told apart by its entries).
+    enum Format {
+        case safetensors, zip, torchLegacy
     }
 
     /// Reads every tensor of a safetensors file, a PyTorch checkpoint (zip or legacy) or an .npz.
@@ -15,19 +15,24 @@ public enum WeightFile {
     ///   these formats, says so and what it looks like instead.
     public static func read(contentsOf url: URL) throws -> [String: Tensor] {
         let data = try MappedFile.bytes(of: url)
-        return try reading(url.path) {
-            try data.withUnsafeBytes { bytes in
-                switch try format(of: bytes) {
-                case .safetensors: return try Safetensors.parse(bytes).tensors
-                case .torchLegacy: return try TorchLegacy.parse(bytes)
-                case .torchZip, .npz:
-                    let archive = try ZipArchive(bytes)
-                    if TorchCheckpoint.pickleEntry(in: archive) == nil, archive.entries.contains(where: { $0.name.hasSuffix(".npy") }) {
-                        return try NumPy.parseArchive(archive, bytes).mapValues { try $0.tensor() }
-                    }
-                    return try TorchCheckpoint.parse(archive: archive, bytes)
+        return try reading(url.path) { try data.withUnsafeBytes { try parse($0) } }
+    }
+
+    /// `read` on bytes already in memory (errors carry no file name).
+    static func parse(_ bytes: UnsafeRawBufferPointer) throws -> [String: Tensor] {
+        switch try format(of: bytes) {
+        case .safetensors: return try Safetensors.parse(bytes).tensors
+        case .torchLegacy: return try TorchLegacy.parse(bytes)
+        case .zip:
+            let archive = try ZipArchive(bytes)
+            if TorchCheckpoint.pickleEntry(in: archive) == nil, archive.entries.contains(where: { $0.name.hasSuffix(".npy") }) {
+                var tensors: [String: Tensor] = [:]
+                for (name, array) in try NumPy.parseArchive(archive, bytes) {
+                    tensors[name] = try within("array \"\(name)\"") { try array.tensor() }
                 }
+                return tensors
             }
+            return try TorchCheckpoint.parse(archive: archive, bytes)
         }
     }
 
@@ -35,10 +40,12 @@ public enum WeightFile {
     /// - Throws: `WeightError` describing the bytes when they match no known format.
     static func format(of bytes: UnsafeRawBufferPointer) throws -> Format {
         guard !bytes.isEmpty else { throw WeightError(reason: "the file is empty") }
-        if ZipArchive.looksLikeZip(bytes) { return .torchZip }
+        if ZipArchive.looksLikeZip(bytes) { return .zip }
         if bytes.count >= 9 {
             let length = bytes.loadUnaligned(as: UInt64.self).littleEndian
-            if length <= UInt64(bytes.count - 8), bytes[8] == UInt8(ascii: "{") { return .safetensors }
+            // A JSON object after a plausible length: safetensors, even when the length then
+            // points past the end (the safetensors reader reports that precisely).
+            if length < 1 << 32, bytes[8] == UInt8(ascii: "{") { return .safetensors }
         }
         if bytes.count >= 2, bytes[0] == 0x80, bytes[1] <= 5 { return .torchLegacy }
         if bytes.count >= 6, Array(bytes.prefix(6)) == NumPy.magic {

@@ -45,7 +45,7 @@ struct ZipArchive {
             guard recordOffset < bytes.count, try record.u32("the ZIP64 end record") == Self.zip64EndSignature else {
                 throw WeightError.at(recordOffset, "no ZIP64 end-of-central-directory record where the locator points")
             }
-            try record.skip(20, "the ZIP64 end record")
+            try record.skip(28, "the ZIP64 end record")     // size, versions, disk numbers, entries on this disk
             entryCount = try record.u64("the ZIP64 entry count")
             directorySize = try record.u64("the ZIP64 directory size")
             directoryOffset = try record.u64("the ZIP64 directory offset")
@@ -137,34 +137,31 @@ struct ZipArchive {
     func entry(named name: String) -> ZipEntry? { entries.first { $0.name == name } }
 
     /// Lends the uncompressed bytes of `entry` to `body`. Stored entries are a view of `bytes`
-    /// (not CRC-checked, to keep large checkpoints fast); deflated ones are inflated and checked.
+    /// (not CRC-checked unless `verify`, to keep large checkpoints fast); deflated ones are
+    /// inflated and checked. Errors carry file offsets but not the entry name: callers add it.
     func withContents<R>(of entry: ZipEntry, in bytes: UnsafeRawBufferPointer, verify: Bool = false,
                          _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         let raw = UnsafeRawBufferPointer(rebasing: bytes[entry.dataOffset..<(entry.dataOffset + entry.compressedSize)])
         switch entry.method {
         case 0:
-            if verify, CRC32.checksum(raw) != entry.crc32 { throw WeightError(context: ["entry \"\(entry.name)\""], reason: "CRC-32 mismatch (damaged file)") }
+            if verify, CRC32.checksum(raw) != entry.crc32 { throw WeightError(reason: "CRC-32 mismatch (damaged file)") }
             return try body(raw)
         case 8:
-            let inflated = try within("entry \"\(entry.name)\"") {
-                do {
-                    return try Inflate.decompress(raw, expectedSize: entry.uncompressedSize)
-                } catch var error as WeightError {
-                    if let place = error.context.first, place.hasPrefix("byte "), let offset = Int(place.dropFirst(5)) {
-                        error.context[0] = "byte \(entry.dataOffset + offset)"
-                    }
-                    throw error
+            let inflated: [UInt8]
+            do {
+                inflated = try Inflate.decompress(raw, expectedSize: entry.uncompressedSize)
+            } catch var error as WeightError {
+                if let place = error.context.first, place.hasPrefix("byte "), let offset = Int(place.dropFirst(5)) {
+                    error.context[0] = "byte \(entry.dataOffset + offset)"
                 }
+                throw error
             }
             return try inflated.withUnsafeBytes { inflated in
-                guard CRC32.checksum(inflated) == entry.crc32 else {
-                    throw WeightError(context: ["entry \"\(entry.name)\""], reason: "CRC-32 mismatch after inflating (damaged file)")
-                }
+                guard CRC32.checksum(inflated) == entry.crc32 else { throw WeightError(reason: "CRC-32 mismatch after inflating (damaged file)") }
                 return try body(inflated)
             }
         default:
-            throw WeightError(context: ["entry \"\(entry.name)\""],
-                              reason: "uses compression method \(entry.method); only stored (0) and deflate (8) are supported")
+            throw WeightError(reason: "uses compression method \(entry.method); only stored (0) and deflate (8) are supported")
         }
     }
 }
