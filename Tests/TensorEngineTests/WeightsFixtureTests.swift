@@ -36,28 +36,3 @@ import Testing
         #expect(a.allSatisfy { name, tensor in b[name].map { sameBits(tensor, $0) } ?? false })
     }
 }
-
-/// Looking tensors up by name: missing, wrongly-shaped and unexpected tensors name file and tensor.
-@Suite struct WeightsLookupTests {
-    let url = WeightFixtures.bdmm.appendingPathComponent("generator_state_dict.pth")
-
-    @Test func lookupChecksNamesAndShapes() throws {
-        let weights = try Weights.load(contentsOf: url)
-        #expect(try weights.tensor("decoder256.conv.weight", shape: [1, 3, 4, 1, 1]).count == 12)
-        #expect(try weights.tensor("decoder256.conv.weight", shape: [1, 3, nil, 1, 1]).shape == [1, 3, 4, 1, 1])
-
-        let missing = #expect(throws: WeightError.self) { try weights.tensor("decoder256.conv.weigth") }
-        #expect(missing?.description.hasPrefix("\(url.path): tensor \"decoder256.conv.weigth\": is missing from the checkpoint (241 tensors)") == true)
-
-        let wrongShape = #expect(throws: WeightError.self) { try weights.tensor("decoder256.conv.weight", shape: [1, 3, 64, 1, 1]) }
-        #expect(wrongShape?.description == "\(url.path): tensor \"decoder256.conv.weight\": has shape [1, 3, 4, 1, 1], expected [1, 3, 64, 1, 1]")
-        let wrongRank = #expect(throws: WeightError.self) { try weights.tensor("decoder256.conv.weight", shape: [3, nil]) }
-        #expect(wrongRank?.description.contains("expected [3, *]") == true)
-
-        var used = Set(weights.tensors.keys)
-        try weights.checkNoUnexpectedTensors(besides: used)
-        used.remove("decoder256.conv.weight")
-        let unexpected = #expect(throws: WeightError.self) { try weights.checkNoUnexpectedTensors(besides: used) }
-        #expect(unexpected?.description == "\(url.path): tensor \"decoder256.conv.weight\": unexpected: the model does not use it")
-    }
-}
