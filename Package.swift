@@ -28,14 +28,22 @@ let package = Package(
         ]),
         // Dense float32 tensors, the ops of the BDMM generator, and the weight readers.
         .target(name: "TensorEngine", dependencies: ["COpenBLAS"]),
+        // Media: RGB images and drawing; decode/encode through FFmpeg; chafa previews as cells.
+        .target(name: "Imaging"),
+        .target(name: "MediaIO", dependencies: ["CFFmpeg", "Imaging"]),
+        .target(name: "TerminalUI"),
+        .target(name: "TerminalPreview", dependencies: ["CChafa", "Imaging", "TerminalUI"]),
         .executableTarget(name: "posestudio", dependencies: [
-            "PoseKit", "ProjectStore",
+            "PoseKit", "ProjectStore", "Imaging", "MediaIO", "TerminalUI", "TerminalPreview",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CShimTests", dependencies: ["CNcurses", "COpenBLAS", "CFFmpeg", "CChafa"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
+        .testTarget(name: "TerminalPreviewTests", dependencies: ["TerminalPreview", "TerminalUI", "Imaging", "TestSupport"]),
         .testTarget(name: "PoseKitTests", dependencies: ["PoseKit", "TestSupport"]),
         .testTarget(name: "ProjectStoreTests", dependencies: [
             "PoseKit", "ProjectStore", "TestSupport",
@@ -43,7 +51,7 @@ let package = Package(
         ]),
         // Runs the built `posestudio` binary as a user would (exit codes, stderr, files).
         .testTarget(name: "CLITests", dependencies: [
-            "posestudio", "PoseKit", "ProjectStore", "TestSupport",
+            "posestudio", "PoseKit", "ProjectStore", "MediaIO", "Imaging", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],
