@@ -142,11 +142,13 @@ public struct RGBImage: Hashable, Sendable {
                 }
                 return
             }
-            let cr = Int(color.r), cg = Int(color.g), cb = Int(color.b)
+            // (p·(256 − a) + c·a + 128) / 256, in integers.
+            let keep = 256 - alpha
+            let cr = Int(color.r) * alpha + 128, cg = Int(color.g) * alpha + 128, cb = Int(color.b) * alpha + 128
             while i < end {
-                p[i] = UInt8(truncatingIfNeeded: Int(p[i]) + (((cr - Int(p[i])) * alpha) >> 8))
-                p[i + 1] = UInt8(truncatingIfNeeded: Int(p[i + 1]) + (((cg - Int(p[i + 1])) * alpha) >> 8))
-                p[i + 2] = UInt8(truncatingIfNeeded: Int(p[i + 2]) + (((cb - Int(p[i + 2])) * alpha) >> 8))
+                p[i] = UInt8(truncatingIfNeeded: (Int(p[i]) * keep + cr) >> 8)
+                p[i + 1] = UInt8(truncatingIfNeeded: (Int(p[i + 1]) * keep + cg) >> 8)
+                p[i + 2] = UInt8(truncatingIfNeeded: (Int(p[i + 2]) * keep + cb) >> 8)
                 i += 3
             }
         }
