@@ -60,7 +60,7 @@ struct LiveToken: ~Copyable {
 
 /// Quiets FFmpeg's own logging (x264's banner, swscale's alignment notes) once per process;
 /// MediaIO reports every failure through `MediaError` instead.
-let ffmpegLogging: Void = av_log_set_level(AV_LOG_ERROR)
+let ffmpegLogging: Void = av_log_set_level(AV_LOG_FATAL)
 
 struct FrameOwner: ~Copyable {
     let pointer: UnsafeMutablePointer<AVFrame>

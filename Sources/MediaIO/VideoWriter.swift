@@ -22,15 +22,21 @@ public struct VideoEncoding: Sendable, Hashable {
     public var crf: Int
     /// x264 preset: ultrafast … placebo.
     public var preset: String
+    /// x264 tune (e.g. "psnr": no psycho-visual optimisations, frames stay closest to the
+    /// input), or nil for x264's default.
+    public var tune: String?
     /// Encoder threads; 0 lets the encoder choose.
     public var threads: Int
 
-    public init(codec: Codec = .automatic, crf: Int = 18, preset: String = "veryfast", threads: Int = 0) {
+    public init(codec: Codec = .automatic, crf: Int = 18, preset: String = "veryfast", tune: String? = nil, threads: Int = 0) {
         self.codec = codec
         self.crf = crf
         self.preset = preset
+        self.tune = tune
         self.threads = threads
     }
+
+    public static let tunes = ["film", "animation", "grain", "stillimage", "psnr", "ssim", "fastdecode", "zerolatency"]
 
     public static let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"]
 
@@ -117,6 +123,12 @@ public final class VideoWriter {
         var options: [(String, String)] = []
         if isH264 {
             options = [("preset", encoding.preset), ("crf", String(encoding.crf))]
+            if let tune = encoding.tune {
+                guard VideoEncoding.tunes.contains(tune) else {
+                    throw MediaError.unsupported(path: path, why: "x264 tune \"\(tune)\" (use one of \(VideoEncoding.tunes.joined(separator: ", ")))")
+                }
+                options.append(("tune", tune))
+            }
         } else {
             c.pointee.flags |= Int32(AV_CODEC_FLAG_QSCALE)
             c.pointee.global_quality = Int32(max(2, encoding.crf / 6)) * ps_qp2lambda()

@@ -163,6 +163,9 @@ struct VideoExportOptions: ParsableArguments {
     @Option(help: "x264 preset: ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow.")
     var preset = "veryfast"
 
+    @Option(help: "x264 tune, or none. psnr (default) keeps frames closest to what went in, which suits review exports.")
+    var tune = "psnr"
+
     @Option(help: "Video codec: automatic, h264 or mpeg4.")
     var codec: VideoEncoding.Codec = .automatic
 
@@ -172,6 +175,9 @@ struct VideoExportOptions: ParsableArguments {
         guard (0...51).contains(crf) else { throw ValidationError("--crf \(crf) must be 0…51") }
         guard VideoEncoding.presets.contains(preset) else {
             throw ValidationError("--preset \(preset) is not an x264 preset (\(VideoEncoding.presets.joined(separator: ", ")))")
+        }
+        guard tune == "none" || VideoEncoding.tunes.contains(tune) else {
+            throw ValidationError("--tune \(tune) is not an x264 tune (none, \(VideoEncoding.tunes.joined(separator: ", ")))")
         }
     }
 }
@@ -197,7 +203,8 @@ enum VideoExport {
             layout = FrameLayout(columns: (driving.map { [$0] } ?? []) + [SkeletonColumn(sequence: sequence, background: nil)],
                                  labelled: true)
         }
-        let encoding = VideoEncoding(codec: options.codec, crf: options.crf, preset: options.preset)
+        let encoding = VideoEncoding(codec: options.codec, crf: options.crf, preset: options.preset,
+                                     tune: options.tune == "none" ? nil : options.tune)
         let writer = try options.video.map { try VideoWriter(path: $0, size: layout.size, fps: sequence.fps, encoding: encoding) }
         let pngs = try options.png.map { try PNGSequenceWriter(directory: $0, size: layout.size) }
         var progress = Progress(total: range.count)
