@@ -25,7 +25,8 @@ demo: release $(DEMO)
 test: build
 	$(SWIFT) test
 	# The media targets (FFmpeg / chafa owners) again under AddressSanitizer, in their own build dir.
-	$(SWIFT) test --sanitize=address --scratch-path .build-asan --filter 'ImagingTests|MediaIOTests|TerminalPreviewTests'
+	LSAN_OPTIONS=suppressions=$(CURDIR)/.ci/lsan-suppressions.txt \
+		$(SWIFT) test --sanitize=address --scratch-path .build-asan --filter 'ImagingTests|MediaIOTests|TerminalPreviewTests'
 
 bench: release
 	$(BIN) bench project

@@ -65,11 +65,22 @@ public enum ImageFile {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw MediaError.notFound(path: path) }
         guard !isDirectory.boolValue else { throw MediaError.notMedia(path: path, why: "it is a directory") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw MediaError.notMedia(path: path, why: "cannot read the file (permission denied?)")
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw MediaError.notMedia(path: path, why: "cannot read the file: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBufferPointer { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw MediaError.notMedia(path: path, why: "read failed: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
         }
-        guard !data.isEmpty else { throw MediaError.emptyFile(path: path) }
-        return [UInt8](data)
+        guard !bytes.isEmpty else { throw MediaError.emptyFile(path: path) }
+        return bytes
     }
 
     /// A short description of what the bytes look like, for "not an image" errors.
