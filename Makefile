@@ -24,9 +24,13 @@ demo: release $(DEMO)
 
 test: build
 	$(SWIFT) test
+	# The media targets (FFmpeg / chafa owners) again under AddressSanitizer, in their own build dir.
+	LSAN_OPTIONS=suppressions=$(CURDIR)/.ci/lsan-suppressions.txt \
+		$(SWIFT) test --sanitize=address --scratch-path .build-asan --filter 'ImagingTests|MediaIOTests|TerminalPreviewTests'
 
 bench: release
 	$(BIN) bench project
+	$(BIN) bench media
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-asan

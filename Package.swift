@@ -30,8 +30,13 @@ let package = Package(
         .target(name: "TensorEngine", dependencies: ["COpenBLAS"]),
         // The render pipeline: the BDMM generator and its windows (crops, heatmaps, mesh flow to come).
         .target(name: "PoseTransfer", dependencies: ["TensorEngine", "PoseKit"]),
+        // Media: RGB images and drawing; decode/encode through FFmpeg; chafa previews as cells.
+        .target(name: "Imaging"),
+        .target(name: "MediaIO", dependencies: ["CFFmpeg", "Imaging"]),
+        .target(name: "TerminalUI"),
+        .target(name: "TerminalPreview", dependencies: ["CChafa", "Imaging", "TerminalUI"]),
         .executableTarget(name: "posestudio", dependencies: [
-            "PoseKit", "ProjectStore", "TensorEngine", "PoseTransfer",
+            "PoseKit", "ProjectStore", "TensorEngine", "PoseTransfer", "Imaging", "MediaIO", "TerminalUI", "TerminalPreview",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -39,6 +44,9 @@ let package = Package(
         .testTarget(name: "CShimTests", dependencies: ["CNcurses", "COpenBLAS", "CFFmpeg", "CChafa"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "PoseKit", "TestSupport"]),
         .testTarget(name: "PoseTransferTests", dependencies: ["PoseTransfer", "TensorEngine", "PoseKit", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
+        .testTarget(name: "TerminalPreviewTests", dependencies: ["TerminalPreview", "TerminalUI", "Imaging", "TestSupport"]),
         .testTarget(name: "PoseKitTests", dependencies: ["PoseKit", "TestSupport"]),
         .testTarget(name: "ProjectStoreTests", dependencies: [
             "PoseKit", "ProjectStore", "TestSupport",
@@ -46,7 +54,7 @@ let package = Package(
         ]),
         // Runs the built `posestudio` binary as a user would (exit codes, stderr, files).
         .testTarget(name: "CLITests", dependencies: [
-            "posestudio", "PoseKit", "ProjectStore", "TensorEngine", "TestSupport",
+            "posestudio", "PoseKit", "ProjectStore", "TensorEngine", "MediaIO", "Imaging", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],

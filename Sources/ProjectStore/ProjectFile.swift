@@ -12,7 +12,7 @@ public final class ProjectFile {
     public private(set) var project: Project
     public private(set) var journal: JournalState
     private var revision: Int
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
 
     public var sequence: PoseSequence { project.sequence }
 
@@ -226,7 +226,7 @@ public final class ProjectFile {
 
     /// Runs `body` in an IMMEDIATE transaction on a copy of the state (reloaded first when another
     /// connection changed the file), bumps the revision, commits, and only then adopts the copy.
-    private func transact<T>(_ operation: String, _ body: (Database, inout State) throws -> T) throws -> T {
+    func transact<T>(_ operation: String, _ body: (Database, inout State) throws -> T) throws -> T {
         var result: T?
         var committed: State?
         try sqlite(operation) {
@@ -307,7 +307,7 @@ public final class ProjectFile {
         ISO8601DateFormatter().date(from: text) ?? Date(timeIntervalSince1970: 0)
     }
 
-    private func sqlite<T>(_ operation: String, _ body: () throws -> T) throws -> T {
+    func sqlite<T>(_ operation: String, _ body: () throws -> T) throws -> T {
         try Self.sqlite(path, operation, body)
     }
 

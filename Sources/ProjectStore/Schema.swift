@@ -50,6 +50,22 @@ public enum Schema {
                 );
                 """)
         },
+        // "v2-driving-video": the project's driving video, referenced by path (absolute) and
+        // checksum, with the stream facts read when it was linked. At most one row.
+        { db in
+            try db.execute(sql: """
+                CREATE TABLE driving_video (
+                    id INTEGER PRIMARY KEY CHECK (id = 1) REFERENCES project(id),
+                    path TEXT NOT NULL,
+                    byte_count INTEGER NOT NULL CHECK (byte_count > 0),
+                    sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+                    frame_count INTEGER NOT NULL CHECK (frame_count > 0),
+                    fps REAL NOT NULL CHECK (fps > 0),
+                    width INTEGER NOT NULL CHECK (width > 0),
+                    height INTEGER NOT NULL CHECK (height > 0)
+                );
+                """)
+        },
     ]
 
     /// Runs the migrations from `version` up to `target` (default: current), bumping user_version.

@@ -2,6 +2,7 @@
 // success and 1 on any user or input error (message on stderr naming the file and field).
 import ArgumentParser
 import Foundation
+import MediaIO
 import PoseTransfer
 import ProjectStore
 import TensorEngine
@@ -15,9 +16,12 @@ struct Posestudio: ParsableCommand {
         subcommands: [New.self, Import.self, Info.self, Export.self, EditCommand.self,
                       Undo.self, Redo.self, History.self,
                       Suspects.self, Clean.self, Filter.self, Fill.self, Swap.self, Pin.self, Fix.self,
+                      Preview.self, VideoCommand.self,
                       Bench.self, Debug.self])
 
     static func main() {
+        // A file size limit (ulimit -f) must end in a write error we report, not in SIGXFSZ.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -28,6 +32,9 @@ struct Posestudio: ParsableCommand {
             Console.error("posestudio: \(error)")
             Foundation.exit(1)
         } catch let error as GeneratorError {
+            Console.error("posestudio: \(error)")
+            Foundation.exit(1)
+        } catch let error as MediaError {
             Console.error("posestudio: \(error)")
             Foundation.exit(1)
         } catch {

@@ -57,6 +57,9 @@ struct New: ParsableCommand {
     @Option(name: .customLong("source-poses"), help: "An OpenPose JSON file with the source image's own keypoints.")
     var sourcePoses: String?
 
+    @Option(help: "The driving video the poses come from; linked by path and checksum (not copied).")
+    var video: String?
+
     func validate() throws {
         if sourceFrame != nil && sourcePoses != nil {
             throw ValidationError("give --source-frame or --source-poses, not both")
@@ -70,7 +73,11 @@ struct New: ParsableCommand {
         }
         let sourceImage = try SourceImage(bytes: bytes, path: image)
         let imported = try input.read()
-        let sequence = imported.sequence(fps: fps.value, frameSize: frameSize?.size ?? sourceImage.size)
+        let videoReference = try video.map(DrivingVideoLink.reference(for:))
+        let sequence = imported.sequence(fps: fps.value, frameSize: frameSize?.size ?? videoReference?.frameSize ?? sourceImage.size)
+        if let videoReference, let video {
+            for note in DrivingVideoLink.mismatches(videoReference, sequence) { Console.error("posestudio: warning: \(video): \(note)") }
+        }
 
         let sourcePose: SourcePose
         var frame: Int? = nil
@@ -89,8 +96,16 @@ struct New: ParsableCommand {
             project: Project(sourceImage: sourceImage, sourcePose: sourcePose, sourceFrame: frame, sequence: sequence),
             settings: importSettings(imported))
         defer { try? file.close() }
+        if let videoReference {
+            do { try file.setDrivingVideo(videoReference) } catch {
+                try? file.close()
+                unlink(project)
+                throw error
+            }
+        }
         Console.out("created \(project): \(sequence.frameCount) frames at \(PoseNumber.text(sequence.fps)) fps, "
-                    + "\(sequence.frameSize), source \(sourceImage.format.rawValue) \(sourceImage.size)")
+                    + "\(sequence.frameSize), source \(sourceImage.format.rawValue) \(sourceImage.size)"
+                    + (videoReference.map { ", driving video \($0.path)" } ?? ""))
     }
 }
 
@@ -172,7 +187,7 @@ struct Info: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the current pose sequence as OpenPose JSON, BDMM kptsmpls JSON, or one project JSON document.")
+        abstract: "Write the current pose sequence as OpenPose JSON, BDMM kptsmpls JSON, or one project JSON document; or frames as MP4 / PNG.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case openpose, bdmm, json }
 
@@ -180,12 +195,19 @@ struct Export: ParsableCommand {
     var project: String
 
     @Option(help: "Output directory (openpose, bdmm); for json a .json file, a directory, or - for stdout.")
-    var poses: String
+    var poses: String?
 
     @Option(help: "openpose, bdmm or json.")
     var format: Format = .openpose
 
+    @OptionGroup(title: "Video export") var media: VideoExportOptions
+
+    func validate() throws {
+        if (poses == nil) == !media.wanted { throw ValidationError("give --poses, or --video and/or --png") }
+    }
+
     func run() throws {
+        guard let poses else { return try VideoExport.run(project: project, options: media) }
         let file = try ProjectFile.open(at: project)
         defer { try? file.close() }
         let settings = try file.settings()

@@ -1,0 +1,91 @@
+// `posestudio bench media`: encode speed (256×256 veryfast, 1080×1920), a 60×30-cell preview,
+// and decoding the demo video. Medians of repeated runs; the machine may be shared, so compare
+// runs made under the same load.
+import ArgumentParser
+import Foundation
+import Imaging
+import MediaIO
+import TerminalPreview
+
+struct MediaBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "media",
+        abstract: "Time encoding, previews and decoding (targets: ≥ 150 fps at 256×256 veryfast, ≥ 40 fps at 1080×1920, 60×30 preview ≤ 15 ms, demo decode ≥ 200 fps).")
+
+    @Option(help: "The video to decode (default: the demo video under Projects/).")
+    var video = "Projects/pose2sim-demo/cam01.mp4"
+    @Option(help: "The image to preview (default: the demo source image).")
+    var image = "Projects/pose2sim-demo/source.png"
+    @Option(help: "Repetitions of each measurement.") var runs = 5
+
+    func validate() throws {
+        guard runs > 0 else { throw ValidationError("--runs must be positive") }
+    }
+
+    func run() throws {
+        let dir = NSTemporaryDirectory() + "posestudio-bench-media-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        Console.out("encoder: \(VideoEncoding.hasH264 ? "libx264" : "MPEG-4 Part 2 (no libx264)")")
+
+        for (size, frames, target) in [(PixelSize(width: 256, height: 256), 300, 150.0), (PixelSize(width: 1080, height: 1920), 60, 40.0)] {
+            let inputs = (0..<10).map { Self.frame(size, $0) }
+            var rates: [Double] = []
+            for run in 0..<runs {
+                let start = ContinuousClock.now
+                let writer = try VideoWriter(path: dir + "/bench-\(run).mp4", size: size, fps: 60, encoding: VideoEncoding(preset: "veryfast"))
+                for i in 0..<frames { try writer.append(inputs[i % inputs.count]) }
+                try writer.finish()
+                rates.append(Double(frames) / (start.elapsedMS / 1000))
+            }
+            Console.out(Self.rateLine("encode \(size) veryfast crf 18 (\(frames) frames)", rates, target: target))
+        }
+
+        let picture = try ImageFile.read(path: image)
+        let small = picture.resized(width: 256, height: 256)
+        for (name, source) in [("\(picture.size) image", picture), ("256x256 image", small)] {
+            var times: [Double] = []
+            for _ in 0..<max(runs * 6, 20) {
+                let start = ContinuousClock.now
+                let grid = PreviewRenderer.cells(for: source, columns: 60, rows: 30, mode: .truecolor)
+                _ = ANSIText.render(grid)
+                times.append(start.elapsedMS)
+            }
+            Console.out(Stats.line("preview 60x30 truecolor of a \(name)", times, target: 15))
+        }
+
+        var rates: [Double] = []
+        var frames = 0
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            let reader = try VideoReader(path: video)
+            frames = 0
+            while try reader.nextFrame() != nil { frames += 1 }
+            rates.append(Double(frames) / (start.elapsedMS / 1000))
+        }
+        Console.out(Self.rateLine("decode \(video) (\(frames) frames, open + index + decode + RGB)", rates, target: 200))
+    }
+
+    static func rateLine(_ name: String, _ rates: [Double], target: Double) -> String {
+        let median = Stats.percentile(rates, 0.5)
+        return "\(name): median \(String(format: "%.1f", median)) fps, range \(String(format: "%.1f", rates.min()!))–\(String(format: "%.1f", rates.max()!)) "
+            + "over \(rates.count) runs (target ≥ \(Int(target)): \(median >= target ? "met" : "MISSED"))"
+    }
+
+    /// A moving gradient with a disc: compresses like a camera frame with a drawing on top.
+    static func frame(_ size: PixelSize, _ t: Int) -> RGBImage {
+        var image = RGBImage(width: size.width, height: size.height)
+        image.pixels.withUnsafeMutableBufferPointer { p in
+            for y in 0..<size.height {
+                for x in 0..<size.width {
+                    let i = (y * size.width + x) * 3
+                    p[i] = UInt8((x * 200 / size.width + t * 3) & 255)
+                    p[i + 1] = UInt8((y * 200 / size.height + t) & 255)
+                    p[i + 2] = UInt8(((x + y) / 4 + t * 5) & 255)
+                }
+            }
+        }
+        image.fillDisc(cx: Double(size.width) * (0.3 + 0.04 * Double(t)), cy: Double(size.height) / 2, radius: Double(size.width) / 10, color: .white)
+        return image
+    }
+}
