@@ -121,14 +121,17 @@ def main() -> int:
     ap.add_argument("--frames", type=int, default=12)
     ap.add_argument("--window", type=int, default=6)
     ap.add_argument("--runs", type=int, default=3, help="timed torch runs after one warm-up (median reported)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="alternate torch and Swift this many times; medians over all rounds (noisy machines)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--swift-cmd", default=os.environ.get("BENCH_SWIFT_CMD", DEFAULT_SWIFT),
                     help="command prefix of the Swift benchmark (env BENCH_SWIFT_CMD)")
     ap.add_argument("--keep", metavar="DIR", help="write the weights and inputs into DIR and keep them")
     args = ap.parse_args()
-    if args.threads < 1 or args.frames < 1 or args.window < 1 or args.runs < 1:
-        ap.error("--threads, --frames, --window and --runs must be positive")
+    if args.threads < 1 or args.frames < 1 or args.window < 1 or args.runs < 1 or args.rounds < 1:
+        ap.error("--threads, --frames, --window, --runs and --rounds must be positive")
 
+    load_before = os.getloadavg()[0]
     folder = args.keep or tempfile.mkdtemp(prefix="bench-render-")
     os.makedirs(folder, exist_ok=True)
     try:
@@ -136,15 +139,28 @@ def main() -> int:
         print(f"bench-render: {args.frames} frames at {h}x{w} in windows of {args.window}, {args.threads} threads, "
               f"torch {torch.__version__}; files in {folder}", flush=True)
         weights_path, inputs_path = make_files(folder, args.size, args.frames, args.window, args.seed)
-        t = time_torch(weights_path, inputs_path, args.threads, args.runs)
-        print(f"torch: {t['seconds_per_frame']:.3f} s/frame (median of {args.runs}: "
-              + ", ".join(f"{v:.3f}" for v in t["all"]) + f"), {t['gmac_per_frame']:.2f} GMAC/frame, "
-              f"{t['gmac_per_s']:.1f} GMAC/s, peak RSS {t['peak_rss_mb']:.0f} MB "
-              f"(output std {t['out_std']:.2f}, {100 * t['out_saturated']:.1f}% saturated)", flush=True)
-        s = run_swift(args.swift_cmd, weights_path, inputs_path, args.threads)
-        print(f"swift: {s['seconds_per_frame']:.3f} s/frame, {s['gmac_per_s']:.1f} GMAC/s, "
-              f"peak RSS {s['peak_rss_mb']:.0f} MB", flush=True)
-        print(f"ratio torch/swift = {t['seconds_per_frame'] / s['seconds_per_frame']:.2f}")
+        torch_rounds, swift_rounds = [], []
+        for r in range(args.rounds):
+            t = time_torch(weights_path, inputs_path, args.threads, args.runs)
+            print(f"torch{'' if args.rounds == 1 else f' round {r + 1}'}: {t['seconds_per_frame']:.3f} s/frame "
+                  f"(median of {args.runs}: " + ", ".join(f"{v:.3f}" for v in t["all"]) + f"), "
+                  f"{t['gmac_per_frame']:.2f} GMAC/frame, {t['gmac_per_s']:.1f} GMAC/s, "
+                  f"peak RSS {t['peak_rss_mb']:.0f} MB (output std {t['out_std']:.2f}, "
+                  f"{100 * t['out_saturated']:.1f}% saturated)", flush=True)
+            s = run_swift(args.swift_cmd, weights_path, inputs_path, args.threads)
+            print(f"swift{'' if args.rounds == 1 else f' round {r + 1}'}: {s['seconds_per_frame']:.3f} s/frame, "
+                  f"{s['gmac_per_s']:.1f} GMAC/s, peak RSS {s['peak_rss_mb']:.0f} MB", flush=True)
+            torch_rounds.append(t)
+            swift_rounds.append(s)
+        torch_spf = statistics.median(v for t in torch_rounds for v in t["all"])
+        swift_spf = statistics.median(s["seconds_per_frame"] for s in swift_rounds)
+        gmac = torch_rounds[0]["gmac_per_frame"]
+        print(f"load average (1 min) before {load_before:.2f}, after {os.getloadavg()[0]:.2f} "
+              f"(other work on the machine skews both figures)")
+        print(f"torch {torch_spf:.3f} s/frame ({gmac / torch_spf:.1f} GMAC/s at {gmac:.2f} GMAC/frame), "
+              f"swift {swift_spf:.3f} s/frame ({gmac / swift_spf:.1f} GMAC/s), {args.threads} threads, "
+              f"{h}x{w}, {torch_rounds[0]['frames']} frames")
+        print(f"ratio torch/swift = {torch_spf / swift_spf:.2f}")
         return 0
     except BenchError as e:
         print(f"error: {e}", file=sys.stderr)
