@@ -3,14 +3,15 @@
 
 Generates full-width random well-scaled weights (official key names and shapes, spec §7) and inputs for
 --frames frames at --size as windows of --window (fixture key layout: P_ref, w0.BP, w0.flow_frames,
-w0.flow_pre, w0.flow_post, w1.…), saves both as safetensors in a temp dir, times the torch generator on them
-(torch.set_num_threads(T), one warm-up, median of --runs runs, seconds per output frame), then runs
+w0.flow_pre, w0.flow_post, w1.…), saves both as safetensors in a temp dir, then times, each in its own process
+on those files with the same thread count:
 
-    <swift-cmd> --weights W.safetensors --inputs I.safetensors --threads T --json
+    python3 torch_bench.py --weights W.safetensors --inputs I.safetensors --threads T --runs R --json
+    <swift-cmd>            --weights W.safetensors --inputs I.safetensors --threads T --json
 
 (default swift-cmd: `.build/release/posestudio bench render`; override with --swift-cmd or the environment
-variable BENCH_SWIFT_CMD), which prints {"seconds_per_frame": …, "gmac_per_s": …, "peak_rss_mb": …}.
-The last line printed is `ratio torch/swift = R`.
+variable BENCH_SWIFT_CMD). Both print {"seconds_per_frame": …, "gmac_per_s": …, "peak_rss_mb": …}.
+The last line printed is `ratio torch/swift = R` (torch seconds per frame / Swift seconds per frame).
 """
 
 from __future__ import annotations
@@ -18,26 +19,24 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shlex
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from bdmm_reference import BDMMGenerator, window_indices  # noqa: E402
-from cost import video_macs  # noqa: E402
-from st_io import load_weights, read_safetensors, write_safetensors  # noqa: E402
+from bdmm_reference import window_indices  # noqa: E402
+from st_io import write_safetensors  # noqa: E402
 from synthetic import random_weights, synthetic_video, window_inputs  # noqa: E402
 
-DEFAULT_SWIFT = os.path.join(HERE, "..", "..", ".build", "release", "posestudio") + " bench render"
-SWIFT_FIELDS = ("seconds_per_frame", "gmac_per_s", "peak_rss_mb")
+DEFAULT_SWIFT = shlex.quote(os.path.normpath(os.path.join(HERE, "..", "..", ".build", "release", "posestudio"))) \
+    + " bench render"
+FIELDS = ("seconds_per_frame", "gmac_per_s", "peak_rss_mb")
 
 
 class BenchError(Exception):
@@ -67,51 +66,28 @@ def make_files(folder: str, size: tuple[int, int], frames: int, window: int, see
     return weights_path, inputs_path
 
 
-def time_torch(weights_path: str, inputs_path: str, threads: int, runs: int) -> dict:
-    torch.set_num_threads(threads)
-    gen = BDMMGenerator(load_weights(weights_path))
-    inputs, _ = read_safetensors(inputs_path)
-    ks = window_indices(inputs)
-    sizes = [inputs[f"w{k}.BP"].shape[1] for k in ks]
-    frames = sum(sizes)
-    h, w = inputs["P_ref"].shape[2:]
-    out = gen.run_video(inputs, collect=False)   # warm-up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        gen.run_video(inputs, collect=False)
-        times.append((time.perf_counter() - start) / frames)
-    frames_out = torch.cat([out[f"w{k}.out"] for k in ks], 1)
-    seconds = statistics.median(times)
-    macs = video_macs(gen.sd, h, w, sizes)
-    return {"seconds_per_frame": seconds, "all": times, "gmac_per_frame": macs / frames / 1e9,
-            "gmac_per_s": macs / frames / 1e9 / seconds, "frames": frames, "size": (h, w), "windows": sizes,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
-            "out_std": float(frames_out.std()), "out_saturated": float((frames_out.abs() > 0.99).float().mean())}
-
-
-def run_swift(cmd: str, weights_path: str, inputs_path: str, threads: int) -> dict:
-    argv = shlex.split(cmd) + ["--weights", weights_path, "--inputs", inputs_path, "--threads", str(threads), "--json"]
+def run_json(label: str, argv: list[str]) -> dict:
+    """Runs a benchmark command and returns the last JSON object of its stdout (checked for FIELDS)."""
     try:
         proc = subprocess.run(argv, capture_output=True, text=True)
     except OSError as e:
-        raise BenchError(f"swift benchmark: cannot run {argv[0]!r} ({e.strerror}); build it with "
+        raise BenchError(f"{label} benchmark: cannot run {argv[0]!r} ({e.strerror}); for Swift, build it with "
                          "`swift build -c release --product posestudio` or pass --swift-cmd") from e
     if proc.returncode != 0:
-        raise BenchError(f"swift benchmark: `{shlex.join(argv)}` exited {proc.returncode}:\n{proc.stderr.strip()}")
+        raise BenchError(f"{label} benchmark: `{shlex.join(argv)}` exited {proc.returncode}:\n{proc.stderr.strip()}")
     for line in reversed(proc.stdout.strip().splitlines()):
         try:
             obj = json.loads(line)
         except json.JSONDecodeError:
             continue
         if isinstance(obj, dict):
-            missing = [f for f in SWIFT_FIELDS if not isinstance(obj.get(f), (int, float))]
+            missing = [f for f in FIELDS if not isinstance(obj.get(f), (int, float))]
             if missing:
-                raise BenchError(f"swift benchmark: JSON output lacks numeric field(s) {', '.join(missing)}: {line}")
+                raise BenchError(f"{label} benchmark: JSON output lacks numeric field(s) {', '.join(missing)}: {line}")
             if obj["seconds_per_frame"] <= 0:
-                raise BenchError(f"swift benchmark: seconds_per_frame must be positive: {line}")
+                raise BenchError(f"{label} benchmark: seconds_per_frame must be positive: {line}")
             return obj
-    raise BenchError(f"swift benchmark: no JSON object on stdout of `{shlex.join(argv)}`:\n{proc.stdout.strip()}")
+    raise BenchError(f"{label} benchmark: no JSON object on stdout of `{shlex.join(argv)}`:\n{proc.stdout.strip()}")
 
 
 def main() -> int:
@@ -120,47 +96,55 @@ def main() -> int:
     ap.add_argument("--size", type=parse_size, default=(256, 256), help="HxW (default 256x256)")
     ap.add_argument("--frames", type=int, default=12)
     ap.add_argument("--window", type=int, default=6)
-    ap.add_argument("--runs", type=int, default=3, help="timed torch runs after one warm-up (median reported)")
+    ap.add_argument("--runs", type=int, default=3, help="timed torch passes after one warm-up (median reported)")
     ap.add_argument("--rounds", type=int, default=1,
-                    help="alternate torch and Swift this many times; medians over all rounds (noisy machines)")
+                    help="alternate torch and Swift this many times; medians over the rounds (noisy machines)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--swift-cmd", default=os.environ.get("BENCH_SWIFT_CMD", DEFAULT_SWIFT),
                     help="command prefix of the Swift benchmark (env BENCH_SWIFT_CMD)")
+    ap.add_argument("--torch-only", action="store_true", help="time the torch reference only (no ratio)")
     ap.add_argument("--keep", metavar="DIR", help="write the weights and inputs into DIR and keep them")
     args = ap.parse_args()
-    if args.threads < 1 or args.frames < 1 or args.window < 1 or args.runs < 1 or args.rounds < 1:
+    if min(args.threads, args.frames, args.window, args.runs, args.rounds) < 1:
         ap.error("--threads, --frames, --window, --runs and --rounds must be positive")
 
     load_before = os.getloadavg()[0]
     folder = args.keep or tempfile.mkdtemp(prefix="bench-render-")
     os.makedirs(folder, exist_ok=True)
+    h, w = args.size
     try:
-        h, w = args.size
         print(f"bench-render: {args.frames} frames at {h}x{w} in windows of {args.window}, {args.threads} threads, "
               f"torch {torch.__version__}; files in {folder}", flush=True)
         weights_path, inputs_path = make_files(folder, args.size, args.frames, args.window, args.seed)
-        torch_rounds, swift_rounds = [], []
+        files = ["--weights", weights_path, "--inputs", inputs_path, "--threads", str(args.threads)]
+        torch_argv = [sys.executable, os.path.join(HERE, "torch_bench.py"), *files, "--runs", str(args.runs), "--json"]
+        swift_argv = shlex.split(args.swift_cmd) + files + ["--json"]
+        torch_spf, swift_spf = [], []
         for r in range(args.rounds):
-            t = time_torch(weights_path, inputs_path, args.threads, args.runs)
-            print(f"torch{'' if args.rounds == 1 else f' round {r + 1}'}: {t['seconds_per_frame']:.3f} s/frame "
-                  f"(median of {args.runs}: " + ", ".join(f"{v:.3f}" for v in t["all"]) + f"), "
-                  f"{t['gmac_per_frame']:.2f} GMAC/frame, {t['gmac_per_s']:.1f} GMAC/s, "
-                  f"peak RSS {t['peak_rss_mb']:.0f} MB (output std {t['out_std']:.2f}, "
-                  f"{100 * t['out_saturated']:.1f}% saturated)", flush=True)
-            s = run_swift(args.swift_cmd, weights_path, inputs_path, args.threads)
-            print(f"swift{'' if args.rounds == 1 else f' round {r + 1}'}: {s['seconds_per_frame']:.3f} s/frame, "
-                  f"{s['gmac_per_s']:.1f} GMAC/s, peak RSS {s['peak_rss_mb']:.0f} MB", flush=True)
-            torch_rounds.append(t)
-            swift_rounds.append(s)
-        torch_spf = statistics.median(v for t in torch_rounds for v in t["all"])
-        swift_spf = statistics.median(s["seconds_per_frame"] for s in swift_rounds)
-        gmac = torch_rounds[0]["gmac_per_frame"]
+            tag = "" if args.rounds == 1 else f" (round {r + 1})"
+            t = run_json("torch", torch_argv)
+            runs = t.get("runs_seconds_per_frame", [t["seconds_per_frame"]])
+            torch_spf += runs
+            print(f"torch{tag}: {t['seconds_per_frame']:.3f} s/frame (median of "
+                  + ", ".join(f"{v:.3f}" for v in runs) + f"), {t['gmac_per_s']:.1f} GMAC/s at "
+                  f"{t.get('gmac_per_frame', float('nan')):.2f} GMAC/frame, peak RSS {t['peak_rss_mb']:.0f} MB "
+                  f"(output std {t.get('out_std', float('nan')):.2f}, "
+                  f"{100 * t.get('out_saturated', float('nan')):.1f}% saturated)", flush=True)
+            if args.torch_only:
+                continue
+            s = run_json("swift", swift_argv)
+            swift_spf.append(s["seconds_per_frame"])
+            print(f"swift{tag}: {s['seconds_per_frame']:.3f} s/frame, {s['gmac_per_s']:.1f} GMAC/s, "
+                  f"peak RSS {s['peak_rss_mb']:.0f} MB", flush=True)
         print(f"load average (1 min) before {load_before:.2f}, after {os.getloadavg()[0]:.2f} "
-              f"(other work on the machine skews both figures)")
-        print(f"torch {torch_spf:.3f} s/frame ({gmac / torch_spf:.1f} GMAC/s at {gmac:.2f} GMAC/frame), "
-              f"swift {swift_spf:.3f} s/frame ({gmac / swift_spf:.1f} GMAC/s), {args.threads} threads, "
-              f"{h}x{w}, {torch_rounds[0]['frames']} frames")
-        print(f"ratio torch/swift = {torch_spf / swift_spf:.2f}")
+              "(other work on this machine slows both engines)")
+        tm = statistics.median(torch_spf)
+        if args.torch_only:
+            print(f"torch {tm:.3f} s/frame, {args.threads} threads, {h}x{w}")
+            return 0
+        sm = statistics.median(swift_spf)
+        print(f"torch {tm:.3f} s/frame, swift {sm:.3f} s/frame, {args.threads} threads, {h}x{w}, {args.frames} frames")
+        print(f"ratio torch/swift = {tm / sm:.2f}")
         return 0
     except BenchError as e:
         print(f"error: {e}", file=sys.stderr)
