@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from layout import layout_problems
+
 SQRT2 = math.sqrt(2.0)
 IN_EPS = 1e-5        # §2: must be exactly 1e-5
 DEMOD_EPS = 1e-8     # §2: StyleGAN2 demodulation epsilon
@@ -85,23 +87,12 @@ class BDMMGenerator:
         return blocks
 
     def _check(self) -> None:
-        """Shape checks that catch a wrong or truncated checkpoint before any compute."""
-        for p in ("x_ref", "x_encoder", "warp_encoder"):
-            self.w(f"{p}.block0.model.2.weight")
-        if len(self._encoder_blocks("warp_encoder")) < 3 or len(self._encoder_blocks("x_encoder")) < 3:
-            raise WeightError("warp_encoder and x_encoder need block0, encoder0 and encoder1")
-        if self.w("x_encoder.block0.model.2.weight").shape[1] != 28:
-            raise WeightError("x_encoder.block0.model.2.weight: expected 28 input channels (25 heatmaps + RGB), "
-                              f"got shape {tuple(self.w('x_encoder.block0.model.2.weight').shape)}")
-        style_dim = self.w(self._encoder_blocks("x_ref")[-1] + ".model.5.weight").shape[0]
-        for key, t in self.sd.items():
-            if key.endswith("conv.modulation.weight") and t.shape[1] != style_dim:
-                raise WeightError(f"{key}: shape {tuple(t.shape)}, style dimension should be {style_dim}")
-        for name in ("forconv1", "backconv1", "forconv2", "backconv2"):
-            if tuple(self.w(f"{name}.offset_conv.weight").shape[:1]) != (18,):
-                raise WeightError(f"{name}.offset_conv.weight: expected 18 output channels")
-            if tuple(self.w(f"{name}.mask_conv.weight").shape[:1]) != (9,):
-                raise WeightError(f"{name}.mask_conv.weight: expected 9 output channels")
+        """The state_dict must have the official layout for its own widths (read from its shapes): every
+        missing, unexpected or wrongly-shaped tensor is named before any compute."""
+        problems = layout_problems(self.sd)
+        if problems:
+            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+            raise WeightError("; ".join(problems[:5]) + more)
 
     # ---------------------------------------------------------------- §2 building blocks
 

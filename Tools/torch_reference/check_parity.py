@@ -16,7 +16,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bdmm_reference import BDMMGenerator  # noqa: E402
+from bdmm_reference import BDMMGenerator, WeightError  # noqa: E402
 from st_io import TensorFileError, load_weights, read_safetensors  # noqa: E402
 
 ATOL, RTOL = 1e-3, 1e-4
@@ -72,7 +72,7 @@ def main() -> int:
             p, f = check_fixture(os.path.join(args.fixtures, fx))
             passed += p
             failed += f
-    except (TensorFileError, KeyError, ValueError) as e:
+    except (TensorFileError, WeightError, KeyError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     print(f"parity: {passed} passed, {failed} failed (tolerance |Δ| <= {ATOL:g} + {RTOL:g}·|expected|)")

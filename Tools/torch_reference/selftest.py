@@ -24,7 +24,8 @@ sys.path.insert(0, HERE)
 import cost  # noqa: E402
 from bdmm_reference import BDMMGenerator, WeightError, window_plan  # noqa: E402
 from st_io import TensorFileError, load_weights, read_safetensors, write_safetensors  # noqa: E402
-from synthetic import FIR, official_shapes, random_weights  # noqa: E402
+from layout import official_shapes  # noqa: E402
+from synthetic import FIR, random_weights  # noqa: E402
 
 FIXTURES = os.path.join(HERE, "..", "..", "Tests", "Fixtures")
 TESTS = []
@@ -247,7 +248,10 @@ def weight_errors_name_the_tensor():
     del missing["forconv2.mask_conv.weight"]
     wrong = dict(w)
     wrong["directconv1.conv.modulation.weight"] = torch.zeros(8, 31)
-    for sd, key in ((missing, "forconv2.mask_conv.weight"), (wrong, "directconv1.conv.modulation.weight")):
+    extra = dict(w)
+    extra["module.decoder256.bias"] = torch.zeros(1, 3, 1, 1)
+    for sd, key in ((missing, "forconv2.mask_conv.weight"), (wrong, "directconv1.conv.modulation.weight"),
+                    (extra, "module.decoder256.bias")):
         try:
             BDMMGenerator(sd)
         except WeightError as e:

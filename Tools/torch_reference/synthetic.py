@@ -1,5 +1,5 @@
-"""Synthetic benchmark data for the BDMM generator: the official state_dict layout (spec §7: key names,
-order and shapes, at full width or with every width divided by `div`), random well-scaled weights drawn with
+"""Synthetic benchmark data for the BDMM generator: random well-scaled weights in the official state_dict
+layout (layout.py; full width or with every width divided by `div`) drawn with
 the fixture README's recipe, and synthetic inputs (source image, drifting Gaussian pose heatmaps, smooth flow
 grids with -2 background) cut into windows with the pre/post rules of spec §1.5."""
 
@@ -12,68 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from bdmm_reference import window_plan
-
-# ---------------------------------------------------------------- §7 key layout
-
-
-def _encoder_block(p: str, cin: int, cout: int) -> list:
-    return [(f"{p}.model.0.weight", (cin,)), (f"{p}.model.0.bias", (cin,)),
-            (f"{p}.model.2.weight", (cout, cin, 4, 4)), (f"{p}.model.2.bias", (cout,)),
-            (f"{p}.model.3.weight", (cout,)), (f"{p}.model.3.bias", (cout,)),
-            (f"{p}.model.5.weight", (cout, cout, 3, 3)), (f"{p}.model.5.bias", (cout,))]
-
-
-def _pose_source_net(p: str, cin: int, widths: list[int]) -> list:
-    keys = _encoder_block(f"{p}.block0", cin, widths[0])
-    for i in range(1, len(widths)):
-        keys += _encoder_block(f"{p}.encoder{i - 1}", widths[i - 1], widths[i])
-    return keys
-
-
-def _res_block(p: str, cin: int, cout: int) -> list:
-    return [(f"{p}.model.0.weight", (cin,)), (f"{p}.model.0.bias", (cin,)),
-            (f"{p}.model.2.weight", (cin, cin, 3, 3)), (f"{p}.model.2.bias", (cin,)),
-            (f"{p}.model.3.weight", (cin,)), (f"{p}.model.3.bias", (cin,)),
-            (f"{p}.model.5.weight", (cout, cin, 3, 3)), (f"{p}.model.5.bias", (cout,)),
-            (f"{p}.shortcut.0.weight", (cout, cin, 1, 1)), (f"{p}.shortcut.0.bias", (cout,))]
-
-
-def _styled_conv(p: str, cin: int, cout: int, style: int, upsample: bool) -> list:
-    keys = [(f"{p}.bias", (1, cout, 1, 1)), (f"{p}.conv.weight", (1, cout, cin, 3, 3))]
-    if upsample:
-        keys.append((f"{p}.conv.blur.kernel", (4, 4)))
-    return keys + [(f"{p}.conv.modulation.weight", (cin, style)), (f"{p}.conv.modulation.bias", (cin,)),
-                   (f"{p}.activate.bias", (cout,))]
-
-
-def _dmm(p: str, c: int, style: int) -> list:
-    return [(f"{p}.bias", (1, c, 1, 1)), (f"{p}.upsample.kernel", (4, 4)), (f"{p}.conv.weight", (1, c, c, 3, 3)),
-            (f"{p}.conv.modulation.weight", (c, style)), (f"{p}.conv.modulation.bias", (c,)),
-            (f"{p}.activate.bias", (c,)),
-            (f"{p}.flow_conv.0.weight", (c, 2 * c, 3, 3)), (f"{p}.flow_conv.0.bias", (c,)),
-            (f"{p}.offset_conv.weight", (18, c, 3, 3)), (f"{p}.offset_conv.bias", (18,)),
-            (f"{p}.mask_conv.weight", (9, c, 3, 3)), (f"{p}.mask_conv.bias", (9,))]
-
-
-def official_shapes(div: int = 1) -> "OrderedDict[str, tuple]":
-    """Key -> shape of the official generator state_dict in its order (div = 1: the real checkpoint;
-    div = 16: the fixtures' width-reduced copy)."""
-    c64, c128, c256, c512 = (w // div for w in (64, 128, 256, 512))
-    keys = _pose_source_net("x_ref", 3, [c64, c128, c256, c512, c512, c512])
-    keys += _pose_source_net("x_encoder", 28, [c64, c128, c256])
-    keys += _pose_source_net("warp_encoder", 3, [c64, c128, c256])
-    keys += _res_block("x_rcnn1", 2 * c256, c256) + _res_block("x_rcnn2", c256, c256)
-    keys += _res_block("for_rcnn64", 2 * c128, c128) + _res_block("back_rcnn64", 2 * c128, c128)
-    keys += _res_block("for_rcnn128", 2 * c64, c64) + _res_block("back_rcnn128", 2 * c64, c64)
-    keys += _styled_conv("conv1up", c256, c128, c512, True) + _styled_conv("directconv1", c128, c128, c512, False)
-    keys += _dmm("forconv1", c128, c512) + _dmm("backconv1", c128, c512)
-    keys += _styled_conv("conv2up", c128, c64, c512, True) + _styled_conv("directconv2", c64, c64, c512, False)
-    keys += _dmm("forconv2", c64, c512) + _dmm("backconv2", c64, c512)
-    keys += _styled_conv("conv3up", c64, c64, c512, True) + _styled_conv("directconv3", c64, c64, c512, False)
-    keys += [("decoder256.bias", (1, 3, 1, 1)), ("decoder256.conv.weight", (1, 3, c64, 1, 1)),
-             ("decoder256.conv.modulation.weight", (c64, c512)), ("decoder256.conv.modulation.bias", (c64,))]
-    return OrderedDict(keys)
-
+from layout import official_shapes
 
 # ---------------------------------------------------------------- weights (fixture README recipe)
 
