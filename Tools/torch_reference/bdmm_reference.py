@@ -309,7 +309,8 @@ class BDMMGenerator:
         """Every window `wK` of an inputs dict (P_ref, wK.BP, wK.flow_frames, wK.flow_pre, wK.flow_post for
         K = 0, 1, …), state carried from window K to K+1. Returns results named `wK.<name>`."""
         ks = window_indices(inputs)
-        p_ref = _need(inputs, "P_ref")
+        check_inputs(inputs, ks)
+        p_ref = inputs["P_ref"]
         results: dict = {}
         carry = None
         with torch.no_grad():
@@ -329,6 +330,24 @@ def window_indices(inputs: dict) -> list[int]:
     if ks != list(range(len(ks))):
         raise KeyError(f"inputs: windows {ks} are not numbered 0, 1, … without gaps")
     return ks
+
+
+def check_inputs(inputs: dict, ks: list[int]) -> None:
+    """Shapes of every input tensor, each error naming the key: P_ref (1, 3, H, W) with H, W multiples of 8;
+    wK.BP (1, N, 25, H, W); wK.flow_frames (1, N, H, W, 2); wK.flow_pre / wK.flow_post (1, H, W, 2)."""
+    p_ref = _need(inputs, "P_ref")
+    if p_ref.dim() != 4 or tuple(p_ref.shape[:2]) != (1, 3) or p_ref.shape[2] % 8 or p_ref.shape[3] % 8:
+        raise ValueError(f"inputs: P_ref has shape {list(p_ref.shape)}, expected [1, 3, H, W] with H, W multiples of 8")
+    h, w = p_ref.shape[2:]
+    for k in ks:
+        bp = _need(inputs, f"w{k}.BP")
+        n = bp.shape[1] if bp.dim() == 5 else -1
+        want = {f"w{k}.BP": (1, n, 25, h, w), f"w{k}.flow_frames": (1, n, h, w, 2),
+                f"w{k}.flow_pre": (1, h, w, 2), f"w{k}.flow_post": (1, h, w, 2)}
+        for key, shape in want.items():
+            got = tuple(_need(inputs, key).shape)
+            if got != shape or n < 1:
+                raise ValueError(f"inputs: {key} has shape {list(got)}, expected {list(shape)}")
 
 
 def _need(inputs: dict, key: str) -> torch.Tensor:
