@@ -63,8 +63,10 @@ def frame_macs(sd: dict, h: int, w: int) -> int:
     for d in ("for", "back"):
         total += _res(sd, f"{d}_rcnn64", h // 4, w // 4) + _res(sd, f"{d}_rcnn128", h // 2, w // 2)
         total += _dmm(sd, f"{d}conv1", h // 4, w // 4) + _dmm(sd, f"{d}conv2", h // 2, w // 2)
-    total += _modconv(sd, "conv1up.conv", h // 8, w // 8, True) + _modconv(sd, "directconv1.conv", h // 4, w // 4, False)
-    total += _modconv(sd, "conv2up.conv", h // 4, w // 4, True) + _modconv(sd, "directconv2.conv", h // 2, w // 2, False)
+    total += _modconv(sd, "conv1up.conv", h // 8, w // 8, True)
+    total += _modconv(sd, "directconv1.conv", h // 4, w // 4, False)
+    total += _modconv(sd, "conv2up.conv", h // 4, w // 4, True)
+    total += _modconv(sd, "directconv2.conv", h // 2, w // 2, False)
     total += _modconv(sd, "conv3up.conv", h // 2, w // 2, True) + _modconv(sd, "directconv3.conv", h, w, False)
     total += _modconv(sd, "decoder256.conv", h, w, False)
     return total

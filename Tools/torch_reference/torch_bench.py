@@ -4,7 +4,8 @@
 same way: a fresh process that loads the files, one warm-up pass over every window, then the median of --runs
 passes, in seconds per output frame. With --json it prints one JSON object: seconds_per_frame, gmac_per_s,
 peak_rss_mb (this process) and the extras runs_seconds_per_frame, gmac_per_frame, frames, out_std,
-out_saturated. It also serves as a stand-in for the Swift benchmark (`bench.py --swift-cmd "python3 …/torch_bench.py"`)."""
+out_saturated. It also serves as a stand-in for the Swift benchmark
+(`bench.py --swift-cmd "python3 …/torch_bench.py"`)."""
 
 from __future__ import annotations
 
