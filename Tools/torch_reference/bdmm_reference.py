@@ -27,7 +27,7 @@ WINDOW = 6           # §1.1: n_frames_pre_load_test
 
 
 class WeightError(Exception):
-    """A state_dict that does not fit the generator (missing tensor, wrong shape)."""
+    """A state_dict that does not fit the generator (missing, unexpected or wrongly-shaped tensor)."""
 
 
 @dataclass

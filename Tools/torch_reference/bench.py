@@ -10,7 +10,9 @@ on those files with the same thread count:
     <swift-cmd>            --weights W.safetensors --inputs I.safetensors --threads T --json
 
 (default swift-cmd: `.build/release/posestudio bench render`; override with --swift-cmd or the environment
-variable BENCH_SWIFT_CMD). Both print {"seconds_per_frame": …, "gmac_per_s": …, "peak_rss_mb": …}.
+variable BENCH_SWIFT_CMD). With --check-outputs it first runs `torch_generate.py` and the Swift
+`debug generator` on the same files and compares every tensor both write (parity tolerance). Both benchmarks
+print {"seconds_per_frame": …, "gmac_per_s": …, "peak_rss_mb": …}.
 The last line printed is `ratio torch/swift = R` (torch seconds per frame / Swift seconds per frame).
 """
 
@@ -31,11 +33,13 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from bdmm_reference import window_indices  # noqa: E402
-from st_io import write_safetensors  # noqa: E402
+from compare import compare_files  # noqa: E402
+from st_io import TensorFileError, write_safetensors  # noqa: E402
 from synthetic import random_weights, synthetic_video, window_inputs  # noqa: E402
 
-DEFAULT_SWIFT = shlex.quote(os.path.normpath(os.path.join(HERE, "..", "..", ".build", "release", "posestudio"))) \
-    + " bench render"
+POSESTUDIO = shlex.quote(os.path.normpath(os.path.join(HERE, "..", "..", ".build", "release", "posestudio")))
+DEFAULT_SWIFT = POSESTUDIO + " bench render"
+DEFAULT_SWIFT_GENERATE = POSESTUDIO + " debug generator"
 FIELDS = ("seconds_per_frame", "gmac_per_s", "peak_rss_mb")
 
 
@@ -66,15 +70,38 @@ def make_files(folder: str, size: tuple[int, int], frames: int, window: int, see
     return weights_path, inputs_path
 
 
-def run_json(label: str, argv: list[str]) -> dict:
-    """Runs a benchmark command and returns the last JSON object of its stdout (checked for FIELDS)."""
+def run_checked(label: str, argv: list[str]) -> subprocess.CompletedProcess:
     try:
         proc = subprocess.run(argv, capture_output=True, text=True)
     except OSError as e:
-        raise BenchError(f"{label} benchmark: cannot run {argv[0]!r} ({e.strerror}); for Swift, build it with "
-                         "`swift build -c release --product posestudio` or pass --swift-cmd") from e
+        raise BenchError(f"{label}: cannot run {argv[0]!r} ({e.strerror}); for Swift, build it with "
+                         "`swift build -c release --product posestudio` or pass the command explicitly") from e
     if proc.returncode != 0:
-        raise BenchError(f"{label} benchmark: `{shlex.join(argv)}` exited {proc.returncode}:\n{proc.stderr.strip()}")
+        raise BenchError(f"{label}: `{shlex.join(argv)}` exited {proc.returncode}:\n{proc.stderr.strip()}")
+    return proc
+
+
+def check_outputs(folder: str, files: list[str], swift_generate_cmd: str, threads: int) -> bool:
+    """Full-width cross-check: every tensor the Swift `debug generator` writes that the torch reference also
+    computes, within the parity tolerance."""
+    torch_out, swift_out = os.path.join(folder, "torch_out.safetensors"), os.path.join(folder, "swift_out.safetensors")
+    run_checked("torch generate", [sys.executable, os.path.join(HERE, "torch_generate.py"),
+                                   "--weights", files[1], "--inputs", files[3], "--out", torch_out,
+                                   "--threads", str(threads)])
+    run_checked("swift generate", shlex.split(swift_generate_cmd) + ["--weights", files[1], "--inputs", files[3],
+                                                                     "--out", swift_out])
+    print("outputs, swift against torch on the benchmark files:", flush=True)
+    try:
+        passed, failed = compare_files(swift_out, torch_out)
+    except TensorFileError as e:
+        raise BenchError(f"swift generate: {e}") from e
+    print(f"outputs: {passed} passed, {failed} failed", flush=True)
+    return failed == 0
+
+
+def run_json(label: str, argv: list[str]) -> dict:
+    """Runs a benchmark command and returns the last JSON object of its stdout (checked for FIELDS)."""
+    proc = run_checked(f"{label} benchmark", argv)
     for line in reversed(proc.stdout.strip().splitlines()):
         try:
             obj = json.loads(line)
@@ -102,6 +129,11 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--swift-cmd", default=os.environ.get("BENCH_SWIFT_CMD", DEFAULT_SWIFT),
                     help="command prefix of the Swift benchmark (env BENCH_SWIFT_CMD)")
+    ap.add_argument("--check-outputs", action="store_true",
+                    help="first compare the Swift `debug generator` outputs with torch's on the same files")
+    ap.add_argument("--swift-generate-cmd",
+                    default=os.environ.get("BENCH_SWIFT_GENERATE_CMD", DEFAULT_SWIFT_GENERATE),
+                    help="command prefix of the Swift generator run for --check-outputs (env BENCH_SWIFT_GENERATE_CMD)")
     ap.add_argument("--torch-only", action="store_true", help="time the torch reference only (no ratio)")
     ap.add_argument("--keep", metavar="DIR", help="write the weights and inputs into DIR and keep them")
     args = ap.parse_args()
@@ -119,6 +151,9 @@ def main() -> int:
         files = ["--weights", weights_path, "--inputs", inputs_path, "--threads", str(args.threads)]
         torch_argv = [sys.executable, os.path.join(HERE, "torch_bench.py"), *files, "--runs", str(args.runs), "--json"]
         swift_argv = shlex.split(args.swift_cmd) + files + ["--json"]
+        outputs_ok = True
+        if args.check_outputs:
+            outputs_ok = check_outputs(folder, files, args.swift_generate_cmd, args.threads)
         torch_spf, swift_spf = [], []
         for r in range(args.rounds):
             tag = "" if args.rounds == 1 else f" (round {r + 1})"
@@ -141,11 +176,13 @@ def main() -> int:
         tm = statistics.median(torch_spf)
         if args.torch_only:
             print(f"torch {tm:.3f} s/frame, {args.threads} threads, {h}x{w}")
-            return 0
+            return 0 if outputs_ok else 1
         sm = statistics.median(swift_spf)
         print(f"torch {tm:.3f} s/frame, swift {sm:.3f} s/frame, {args.threads} threads, {h}x{w}, {args.frames} frames")
+        if not outputs_ok:
+            print("error: the Swift outputs differ from the torch reference's (see above)", file=sys.stderr)
         print(f"ratio torch/swift = {tm / sm:.2f}")
-        return 0
+        return 0 if outputs_ok else 1
     except BenchError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

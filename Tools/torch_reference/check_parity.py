@@ -17,23 +17,11 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bdmm_reference import BDMMGenerator, WeightError  # noqa: E402
+from compare import ATOL, RTOL, compare  # noqa: E402
 from st_io import TensorFileError, load_weights, read_safetensors  # noqa: E402
 
-ATOL, RTOL = 1e-3, 1e-4
 FIXTURES = ("bdmm", "bdmm-2windows")
 WEIGHT_FILES = ("generator_state_dict.pth", "generator_state_dict.safetensors")
-
-
-def compare(name: str, got: torch.Tensor, want: torch.Tensor) -> tuple[bool, str]:
-    if tuple(got.shape) != tuple(want.shape):
-        return False, f"  FAIL {name:28s} shape {tuple(got.shape)} != expected {tuple(want.shape)}"
-    g, e = got.double(), want.double()
-    diff = (g - e).abs()
-    nmse = float(((g - e) ** 2).sum() / max(float((e ** 2).sum()), 1e-30))
-    excess = float((diff - (ATOL + RTOL * e.abs())).max())
-    ok = excess <= 0
-    return ok, (f"  {'ok  ' if ok else 'FAIL'} {name:28s} max|Δ| {float(diff.max()):.3e}  NMSE {nmse:.3e}"
-                f"  (max |expected| {float(e.abs().max()):.3g})")
 
 
 def check_fixture(folder: str) -> tuple[int, int]:
