@@ -34,3 +34,13 @@ bench: release
 
 clean:
 	rm -rf .build .build-asan
+
+# The generator race: the PyTorch reference (Tools/torch_reference) against `posestudio bench render` on the
+# same weights, inputs and thread count; last line `ratio torch/swift = R`. A benchmark tool only: torch is
+# installed here when missing (the +cpu wheel is served through pip's find-links), never by `make test`.
+BENCH_THREADS ?= 2
+BENCH_ARGS ?=
+.PHONY: bench-render
+bench-render: release
+	@python3 -c "import torch" 2>/dev/null || python3 -m pip install --find-links /opt/wheels "torch==2.13.0+cpu"
+	python3 Tools/torch_reference/bench.py --threads $(BENCH_THREADS) $(BENCH_ARGS)
