@@ -1,5 +1,7 @@
-// BLAS: the only file that imports OpenBLAS. Row-major single-precision GEMM and the library's
-// thread count (process-wide; OpenBLAS reads OPENBLAS_NUM_THREADS only at load, so set it here).
+// BLAS: the only file that imports OpenBLAS. Row-major single-precision GEMM. OpenBLAS itself runs
+// single-threaded (set process-wide by the engine): we split each GEMM's columns across our own
+// workers instead, which scales better on small GEMMs than OpenBLAS's spin-waiting threads and
+// leaves every output element computed the same way whatever the worker count.
 import COpenBLAS
 
 enum BLAS {
@@ -17,6 +19,20 @@ enum BLAS {
         }
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// The same product with the columns of B and C cut into `workers` contiguous blocks (multiples
+    /// of 16 columns) computed concurrently.
+    static func sgemm(m: Int, n: Int, k: Int,
+                      a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
+                      b: UnsafePointer<Float>, ldb: Int,
+                      c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, workers: Int) {
+        let blocks = (n + 15) / 16
+        Parallel.forEachChunk(blocks, workers: workers, minimumChunk: 4) { range in
+            let start = range.lowerBound * 16, end = min(n, range.upperBound * 16)
+            sgemm(m: m, n: end - start, k: k, a: a, lda: lda, transposeA: transposeA,
+                  b: b + start, ldb: ldb, c: c + start, ldc: ldc, beta: beta)
+        }
     }
 
     static func setThreads(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }

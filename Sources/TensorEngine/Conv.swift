@@ -41,7 +41,7 @@ extension Engine {
                         }
                         multiplyAccumulates += o * columns * k
                         BLAS.sgemm(m: o, n: columns, k: k, a: weights.baseAddress!, lda: k,
-                                   b: cols, ldb: columns, c: target, ldc: columns, beta: bias == nil ? 0 : 1)
+                                   b: cols, ldb: columns, c: target, ldc: columns, beta: bias == nil ? 0 : 1, workers: threads)
                     }
                 }
             }

@@ -1,4 +1,4 @@
-// Engine: where ops run. Holds the worker count (our loops and OpenBLAS's) and grow-only scratch
+// Engine: where ops run. Holds the worker count (for our loops and our split GEMMs) and grow-only scratch
 // buffers reused between calls, so the large im2col matrices are not reallocated (and page-faulted)
 // for every convolution. Not thread-safe: one engine per thread of work.
 
@@ -13,7 +13,7 @@ public final class Engine {
         self.threads = max(1, threads)
         self.scratch = [nil, nil, nil]
         self.scratchCapacity = [0, 0, 0]
-        BLAS.setThreads(self.threads)
+        BLAS.setThreads(1)   // parallelism is ours: see BLAS.sgemm(…, workers:)
     }
 
     deinit {

@@ -95,7 +95,7 @@ extension Engine {
                                 multiplyAccumulates += o * pixels * c * taps
                                 BLAS.sgemm(m: o, n: pixels, k: c * taps, a: weights.baseAddress!, lda: c * taps,
                                            b: cols, ldb: pixels, c: output.baseAddress! + image * o * pixels,
-                                           ldc: pixels, beta: 0)
+                                           ldc: pixels, beta: 0, workers: threads)
                             }
                         }
                     }

@@ -25,7 +25,7 @@ extension Engine {
                         multiplyAccumulates += o * taps * pixels * c
                         BLAS.sgemm(m: o * taps, n: pixels, k: c, a: a.baseAddress!, lda: c,
                                    b: input.baseAddress! + image * c * pixels, ldb: pixels,
-                                   c: products, ldc: pixels, beta: 0)
+                                   c: products, ldc: pixels, beta: 0, workers: threads)
                         Parallel.forEachChunk(o, workers: threads) { range in
                             for channel in range {
                                 let plane = output.baseAddress! + (image * o + channel) * th * tw

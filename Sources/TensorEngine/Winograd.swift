@@ -59,9 +59,12 @@ extension Engine {
                             }
                         }
                         multiplyAccumulates += 36 * o * c * tiles
-                        for p in 0..<36 {
-                            BLAS.sgemm(m: o, n: tiles, k: c, a: u.baseAddress! + p * o * c, lda: c,
-                                       b: v + p * c * tiles, ldb: tiles, c: m + p * o * tiles, ldc: tiles, beta: 0)
+                        // The 36 products are independent: each worker takes whole GEMMs.
+                        Parallel.forEachChunk(36, workers: threads) { positions in
+                            for p in positions {
+                                BLAS.sgemm(m: o, n: tiles, k: c, a: u.baseAddress! + p * o * c, lda: c,
+                                           b: v + p * c * tiles, ldb: tiles, c: m + p * o * tiles, ldc: tiles, beta: 0)
+                            }
                         }
                         let target = output.baseAddress! + image * o * h * w
                         Parallel.forEachChunk(o, workers: threads) { range in
