@@ -57,9 +57,11 @@ import TensorEngine
         var rng = SplitMix64(seed: 7)
         let frames = (0..<6).map { _ in Self.randomPose(&rng, height: 40, width: 32) }
         let maps = Heatmaps.render(frames: frames, height: 40, width: 32)
-        #expect(maps.shape == [6, 25, 40, 32])
-        let want = frames.flatMap { Self.reference($0, height: 40, width: 32) }
-        #expect((zip(maps.storage, want).map { abs($0 - $1) }.max() ?? 1) <= 1e-6)
+        #expect(maps.count == 6)
+        for (t, frame) in frames.enumerated() {
+            #expect(maps[t].shape == [1, 25, 40, 32])
+            #expect((zip(maps[t].storage, Self.reference(frame, height: 40, width: 32)).map { abs($0 - $1) }.max() ?? 1) <= 1e-6, "frame \(t)")
+        }
     }
 
     @Test func keypointsUseTheirPositionsAndMissingFlag() {
@@ -77,5 +79,16 @@ import TensorEngine
         // Non-finite coordinates are treated as missing rather than poisoning the map.
         points[5] = (x: Double.nan, y: 3)
         #expect(Heatmaps.render(points: points, height: 64, width: 48).storage[(5 * 64 * 48)..<(6 * 64 * 48)].allSatisfy { $0 == 0 })
+    }
+}
+
+extension HeatmapTests {
+    @Test func renderingIntoAReusedTensorOverwritesEverything() {
+        var rng = SplitMix64(seed: 11)
+        let first = Self.randomPose(&rng, height: 48, width: 40), second = Self.randomPose(&rng, height: 48, width: 40)
+        var maps = Heatmaps.render(points: first, height: 48, width: 40)
+        Heatmaps.render(points: second, into: &maps)
+        #expect(maps == Heatmaps.render(points: second, height: 48, width: 40))
+        #expect((zip(maps.storage, Self.reference(second, height: 48, width: 40)).map { abs($0 - $1) }.max() ?? 1) <= 1e-6)
     }
 }

@@ -21,7 +21,44 @@ public enum Heatmaps {
     ///   - height, width: map size in pixels.
     /// - Returns: `[1, 25, H, W]`.
     public static func render(points: [(x: Double, y: Double)], height: Int, width: Int) -> Tensor {
-        render(frames: [points], height: height, width: width).reshaped([1, channels, height, width])
+        precondition(height > 0 && width > 0, "Heatmaps: size \(height)×\(width)")
+        var maps = Tensor(zeros: [1, channels, height, width])
+        draw(points, into: &maps, cleared: true)
+        return maps
+    }
+
+    /// Heatmaps of one pose written over `maps` (`[1, 25, H, W]`, its size taken from it), so a
+    /// caller rendering window after window can reuse its tensors instead of faulting in fresh
+    /// memory for each (a window of 6 at 256×256 is 39 MB).
+    public static func render(points: [(x: Double, y: Double)], into maps: inout Tensor) {
+        draw(points, into: &maps, cleared: false)
+    }
+
+    private static func draw(_ points: [(x: Double, y: Double)], into maps: inout Tensor, cleared: Bool) {
+        precondition(maps.rank == 4 && maps.shape[0] == 1 && maps.shape[1] == channels, "Heatmaps: output \(maps.shape), expected [1, \(channels), H, W]")
+        precondition(points.count == channels, "Heatmaps: \(points.count) points, expected \(channels)")
+        let (height, width) = (maps.shape[2], maps.shape[3])
+        let plane = height * width
+        var rowFactor = [Double](repeating: 0, count: height)
+        var columnFactor = [Double](repeating: 0, count: width)
+        maps.storage.withUnsafeMutableBufferPointer { output in
+            if !cleared { output.update(repeating: 0) }
+            for (j, point) in points.enumerated() where !isMissing(point) {
+                // Only rows and columns whose factor survives float32 rounding can be non-zero:
+                // the product of the two factors is at most the smaller one.
+                let rows = support(centre: point.y, count: height, into: &rowFactor)
+                let columns = support(centre: point.x, count: width, into: &columnFactor)
+                guard !rows.isEmpty, !columns.isEmpty else { continue }
+                let base = output.baseAddress! + j * plane
+                columnFactor.withUnsafeBufferPointer { cf in
+                    for r in rows {
+                        let line = base + r * width
+                        let factor = rowFactor[r]
+                        for c in columns { line[c] = Float(factor * cf[c]) }
+                    }
+                }
+            }
+        }
     }
 
     /// Heatmaps of one pose given as keypoints (BODY_25 order, crop pixels). A keypoint marked
@@ -31,43 +68,16 @@ public enum Heatmaps {
         render(points: points(of: keypoints), height: height, width: width)
     }
 
-    /// Heatmaps of several poses (a window).
-    /// - Parameter frames: T poses, each 25 (x, y) positions in crop pixels.
-    /// - Returns: `[T, 25, H, W]`.
-    public static func render(frames: [[(x: Double, y: Double)]], height: Int, width: Int) -> Tensor {
-        precondition(height > 0 && width > 0, "Heatmaps: size \(height)×\(width)")
-        for (t, frame) in frames.enumerated() {
-            precondition(frame.count == channels, "Heatmaps: frame \(t) has \(frame.count) points, expected \(channels)")
-        }
-        let plane = height * width
-        var out = Tensor(zeros: [frames.count, channels, height, width])
-        var rowFactor = [Double](repeating: 0, count: height)
-        var columnFactor = [Double](repeating: 0, count: width)
-        out.storage.withUnsafeMutableBufferPointer { output in
-            for (t, frame) in frames.enumerated() {
-                for (j, point) in frame.enumerated() where !isMissing(point) {
-                    // Only rows and columns whose factor survives float32 rounding can be non-zero:
-                    // the product of the two factors is at most the smaller one.
-                    let rows = support(centre: point.y, count: height, into: &rowFactor)
-                    let columns = support(centre: point.x, count: width, into: &columnFactor)
-                    guard !rows.isEmpty, !columns.isEmpty else { continue }
-                    let base = output.baseAddress! + (t * channels + j) * plane
-                    columnFactor.withUnsafeBufferPointer { cf in
-                        for r in rows {
-                            let line = base + r * width
-                            let factor = rowFactor[r]
-                            for c in columns { line[c] = Float(factor * cf[c]) }
-                        }
-                    }
-                }
-            }
-        }
-        return out
+    /// Heatmaps of a window of poses, one tensor per frame (what `WindowInput.heatmaps` holds; a
+    /// tensor per frame also lets the allocator reuse memory instead of faulting in one big block).
+    /// - Returns: T tensors `[1, 25, H, W]`.
+    public static func render(frames: [[(x: Double, y: Double)]], height: Int, width: Int) -> [Tensor] {
+        frames.map { render(points: $0, height: height, width: width) }
     }
 
-    /// Heatmaps of several poses given as keypoints. - Returns: `[T, 25, H, W]`.
-    public static func render(keypointFrames: [[Keypoint]], height: Int, width: Int) -> Tensor {
-        render(frames: keypointFrames.map(points(of:)), height: height, width: width)
+    /// Heatmaps of a window of poses given as keypoints. - Returns: T tensors `[1, 25, H, W]`.
+    public static func render(keypointFrames: [[Keypoint]], height: Int, width: Int) -> [Tensor] {
+        keypointFrames.map { render(keypoints: $0, height: height, width: width) }
     }
 
     /// The missing-point rule of the reference (x == 0 or y == 0), plus non-finite coordinates.
