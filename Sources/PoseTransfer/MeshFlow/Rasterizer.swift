@@ -1,7 +1,8 @@
 // Face-index / barycentric rasteriser with neural_renderer's conventions (meshflow fixture README
 // §3.2–3.8): back faces culled, one sample at each pixel centre, edges included, weights from the
 // kernel's nine per-face coefficients in y-up buffer pixels, clamped and renormalised, harmonic
-// depth, strict near/far, smallest depth wins (lowest face index on ties), then the vertical flip.
+// depth, strict near/far, smallest depth wins (lowest face index on ties), then the vertical flip
+// (applied as the maps are written: buffer row i is stored as image row H - 1 - i).
 // Every float32 operation is in the README's §3.8 order (no FMA), so the maps match bit for bit.
 // Fast path: each face visits only its bounding box (one pixel of margin), with the row halves of
 // the edge functions hoisted out of the column loop; the tests keep the per-pixel-per-face loop.
@@ -68,6 +69,7 @@ public enum Rasterizer {
                 let yc = ys[i]
                 let e0 = (yc - y0) * dx01, e1 = (yc - y1) * dx12, e2 = (yc - y2) * dx20
                 let fi = Float(i)
+                let row = (height - 1 - i) * width   // the vertical flip: buffer row i is image row H - 1 - i
                 for c in columns {
                     let xc = xs[c]
                     // 4. Coverage, edges included.
@@ -84,7 +86,7 @@ public enum Rasterizer {
                     w0 /= sum; w1 /= sum; w2 /= sum
                     // 6–7. Harmonic depth, near/far, nearest wins.
                     let zp = Float(1 / Double((w0 / z0 + w1 / z1) + w2 / z2))
-                    let p = i * width + c
+                    let p = row + c
                     if zp <= near || zp >= far || !(zp < best[p]) { continue }
                     best[p] = zp
                     index[p] = Int32(f)
@@ -92,7 +94,7 @@ public enum Rasterizer {
                 }
             }
         }
-        return flipped(FaceRaster(height: height, width: width, faceIndex: index, weights: weights, depth: best))
+        return FaceRaster(height: height, width: width, faceIndex: index, weights: weights, depth: best)
     }
 
     /// Buffer indices k whose centre (2k + 1 - n)/n may lie in [low, high], with a margin of one.
@@ -102,20 +104,5 @@ public enum Rasterizer {
         let last = min(n - 1, ((Double(high) * n + n - 1) / 2).rounded(.up) + 1)
         guard first <= last else { return nil }
         return Int(first)...Int(last)
-    }
-
-    /// Buffer row i → image row H - 1 - i.
-    static func flipped(_ buffer: FaceRaster) -> FaceRaster {
-        let (h, w) = (buffer.height, buffer.width)
-        var out = buffer
-        for i in 0..<h {
-            let r = h - 1 - i
-            for c in 0..<w {
-                out.faceIndex[r * w + c] = buffer.faceIndex[i * w + c]
-                out.depth[r * w + c] = buffer.depth[i * w + c]
-                for k in 0..<3 { out.weights[(r * w + c) * 3 + k] = buffer.weights[(i * w + c) * 3 + k] }
-            }
-        }
-        return out
     }
 }
