@@ -34,6 +34,9 @@ struct Posestudio: ParsableCommand {
         } catch let error as GeneratorError {
             Console.error("posestudio: \(error)")
             Foundation.exit(1)
+        } catch let error as MeshFlowError {
+            Console.error("posestudio: \(error)")
+            Foundation.exit(1)
         } catch let error as MediaError {
             Console.error("posestudio: \(error)")
             Foundation.exit(1)
