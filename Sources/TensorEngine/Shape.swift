@@ -1,4 +1,4 @@
-// Shape ops: channel concatenation, batch slicing and stacking, global average pooling.
+// Shape ops: channel concatenation and global average pooling.
 
 extension Tensor {
     /// Concatenation of NCHW tensors along channels (all with the same N, H, W).
@@ -16,21 +16,6 @@ extension Tensor {
             }
         }
         return Tensor(shape: [n, channels, h, w], storage: storage)
-    }
-
-    /// Element `index` of the leading axis, keeping that axis with length 1 ([1, …]).
-    public func slice(_ index: Int) -> Tensor {
-        precondition(rank >= 1 && index >= 0 && index < shape[0], "slice \(index) of \(self)")
-        let size = count / shape[0]
-        return Tensor(shape: [1] + shape.dropFirst(), storage: Array(storage[(index * size)..<((index + 1) * size)]))
-    }
-
-    /// Stacks tensors of equal shape along a new leading axis after dropping their leading 1
-    /// ([1, …] × k → [k, …]) when `dropLeadingOne`, else along their own leading axis.
-    public static func stack(_ parts: [Tensor]) -> Tensor {
-        precondition(!parts.isEmpty && parts.allSatisfy { $0.shape == parts[0].shape }, "stack: mismatched shapes")
-        let inner = parts[0].shape.first == 1 ? Array(parts[0].shape.dropFirst()) : parts[0].shape
-        return Tensor(shape: [parts.count] + inner, storage: parts.flatMap(\.storage))
     }
 
     /// Mean over H×W of an NCHW tensor → [N, C].

@@ -1,5 +1,6 @@
 // Each fast op against its direct reference, table-driven over sizes, padding, strides and 1×1
 // edges; plus the properties the generator relies on.
+import Foundation
 import Testing
 @testable import TensorEngine
 
@@ -138,6 +139,24 @@ import Testing
         let s = Modulation.equalLinear(style, weight: linear, bias: bias)
         let expected = (0..<4).map { style.storage[$0] * linear.storage[4 + $0] }.reduce(0, +) / 2 + 1
         #expect(abs(s.storage[1] - expected) <= 1e-6)
+    }
+
+    @Test func elementwiseOpsFollowTheirFormulas() {
+        let x = Tensor(shape: [1, 2, 1, 2], storage: [-2, -0.5, 0.5, 3])
+        var leaky = x; leaky.leakyReLU(0.1)
+        #expect(leaky.storage == [-0.2, -0.05, 0.5, 3])
+        var relu = x; relu.relu()
+        #expect(relu.storage == [0, 0, 0.5, 3])
+        var fused = x; fused.fusedLeakyReLU(bias: Tensor([1, -1]))   // + bias per channel, lrelu(0.2)·√2
+        let root2 = Float(2).squareRoot()
+        #expect(zip(fused.storage, [-1 * 0.2 * root2, 0.5 * root2, -0.5 * 0.2 * root2, 2 * root2]).allSatisfy { abs($0 - $1) < 1e-6 })
+        var mask = x; mask.sigmoid(scale: 2)
+        #expect(abs(mask.storage[3] - 2 / (1 + exp(-3))) < 1e-6)
+        var t = x; t.tanh()
+        #expect(abs(t.storage[0] - Foundation.tanh(-2)) < 1e-6)
+        #expect(x.globalAveragePool().storage == [-1.25, 1.75])
+        let joined = Tensor.concatChannels([x, Tensor(shape: [1, 1, 1, 2], storage: [7, 8])])
+        #expect(joined.shape == [1, 3, 1, 2] && joined.storage == [-2, -0.5, 0.5, 3, 7, 8])
     }
 
     @Test func oneThreadEqualsTwoThreads() {
