@@ -28,14 +28,17 @@ let package = Package(
         ]),
         // Dense float32 tensors, the ops of the BDMM generator, and the weight readers.
         .target(name: "TensorEngine", dependencies: ["COpenBLAS"]),
+        // Body models with the SMPL 24-joint interface, posing, projection and fitting to keypoints.
+        .target(name: "BodyKit", dependencies: ["PoseKit", "TensorEngine"]),
         .executableTarget(name: "posestudio", dependencies: [
-            "PoseKit", "ProjectStore",
+            "PoseKit", "ProjectStore", "BodyKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CShimTests", dependencies: ["CNcurses", "COpenBLAS", "CFFmpeg", "CChafa"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"]),
+        .testTarget(name: "BodyKitTests", dependencies: ["BodyKit", "PoseKit", "TestSupport"]),
         .testTarget(name: "PoseKitTests", dependencies: ["PoseKit", "TestSupport"]),
         .testTarget(name: "ProjectStoreTests", dependencies: [
             "PoseKit", "ProjectStore", "TestSupport",

@@ -13,7 +13,7 @@ struct Posestudio: ParsableCommand {
         subcommands: [New.self, Import.self, Info.self, Export.self, EditCommand.self,
                       Undo.self, Redo.self, History.self,
                       Suspects.self, Clean.self, Filter.self, Fill.self, Swap.self, Pin.self, Fix.self,
-                      Bench.self])
+                      BodyCommand.self, Bench.self])
 
     static func main() {
         do {
