@@ -18,7 +18,7 @@ public struct PosedBody: Sendable {
 struct Mat4 {
     var m: [Double]
     init(rotation r: Mat3, translation t: SIMD3<Double>) {
-        m = [r.m[0], r.m[1], r.m[2], t.x, r.m[3], r.m[4], r.m[5], t.y, r.m[6], r.m[7], r.m[8], t.z, 0, 0, 0, 1]
+        m = [r.r0.x, r.r0.y, r.r0.z, t.x, r.r1.x, r.r1.y, r.r1.z, t.y, r.r2.x, r.r2.y, r.r2.z, t.z, 0, 0, 0, 1]
     }
     init(_ m: [Double]) { self.m = m }
     static func * (a: Mat4, b: Mat4) -> Mat4 {
@@ -76,7 +76,8 @@ extension BodyModel {
         // Pose feature vector p[9(j−1) + 3·row + col] = (R_j − I)[row, col].
         var features = [Double](repeating: 0, count: SMPLSkeleton.poseFeatureCount)
         for j in 1..<SMPLSkeleton.jointCount {
-            for e in 0..<9 { features[9 * (j - 1) + e] = rotations[j].m[e] - Mat3.identity.m[e] }
+            let entries = (rotations[j] - Mat3.identity).m
+            for e in 0..<9 { features[9 * (j - 1) + e] = entries[e] }
         }
         // A_j: G_j with translation t_j − R_j·J_j.
         let skinTransforms = (0..<SMPLSkeleton.jointCount).map { j in
