@@ -28,7 +28,9 @@ let package = Package(
         ]),
         // Dense float32 tensors, the ops of the BDMM generator, and the weight readers.
         .target(name: "TensorEngine", dependencies: ["COpenBLAS"]),
-        // The render pipeline: the BDMM generator and its windows (crops, heatmaps, mesh flow to come).
+        // Body models with the SMPL 24-joint interface, posing, projection and fitting to keypoints.
+        .target(name: "BodyKit", dependencies: ["PoseKit", "TensorEngine"]),
+        // The render pipeline: the BDMM generator and its windows, heatmaps, mesh flow.
         .target(name: "PoseTransfer", dependencies: ["TensorEngine", "PoseKit"]),
         // Media: RGB images and drawing; decode/encode through FFmpeg; chafa previews as cells.
         .target(name: "Imaging"),
@@ -36,13 +38,14 @@ let package = Package(
         .target(name: "TerminalUI"),
         .target(name: "TerminalPreview", dependencies: ["CChafa", "Imaging", "TerminalUI"]),
         .executableTarget(name: "posestudio", dependencies: [
-            "PoseKit", "ProjectStore", "TensorEngine", "PoseTransfer", "Imaging", "MediaIO", "TerminalUI", "TerminalPreview",
+            "PoseKit", "ProjectStore", "BodyKit", "TensorEngine", "PoseTransfer", "Imaging", "MediaIO", "TerminalUI", "TerminalPreview",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CShimTests", dependencies: ["CNcurses", "COpenBLAS", "CFFmpeg", "CChafa"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "PoseKit", "TestSupport"]),
+        .testTarget(name: "BodyKitTests", dependencies: ["BodyKit", "PoseKit", "TestSupport"]),
         .testTarget(name: "PoseTransferTests", dependencies: ["PoseTransfer", "TensorEngine", "PoseKit", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),

@@ -16,7 +16,7 @@ struct Posestudio: ParsableCommand {
         subcommands: [New.self, Import.self, Info.self, Export.self, EditCommand.self,
                       Undo.self, Redo.self, History.self,
                       Suspects.self, Clean.self, Filter.self, Fill.self, Swap.self, Pin.self, Fix.self,
-                      Preview.self, VideoCommand.self,
+                      Preview.self, VideoCommand.self, BodyCommand.self,
                       Bench.self, Debug.self])
 
     static func main() {
