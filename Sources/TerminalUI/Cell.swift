@@ -15,6 +15,17 @@ public enum TerminalColor: Hashable, Sendable {
     case rgb(UInt8, UInt8, UInt8)
 }
 
+/// Text attributes of a cell (what themes may ask for besides colours).
+public struct CellAttributes: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let bold = CellAttributes(rawValue: 1 << 0)
+    public static let dim = CellAttributes(rawValue: 1 << 1)
+    public static let reverse = CellAttributes(rawValue: 1 << 2)
+    public static let underline = CellAttributes(rawValue: 1 << 3)
+    public static let italic = CellAttributes(rawValue: 1 << 4)
+}
+
 /// One character cell.
 public struct Cell: Hashable, Sendable {
     /// The character shown. `Cell.continuation` marks the right half of a double-width glyph
@@ -22,11 +33,14 @@ public struct Cell: Hashable, Sendable {
     public var character: Character
     public var foreground: TerminalColor
     public var background: TerminalColor
+    public var attributes: CellAttributes
 
-    public init(_ character: Character = " ", foreground: TerminalColor = .default, background: TerminalColor = .default) {
+    public init(_ character: Character = " ", foreground: TerminalColor = .default, background: TerminalColor = .default,
+                attributes: CellAttributes = []) {
         self.character = character
         self.foreground = foreground
         self.background = background
+        self.attributes = attributes
     }
 
     /// The right half of a wide character (the character is NUL and is never printed).
