@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C libraries: module map + shim.h only. No pkgConfig for ncurses: its .pc only carries
@@ -37,8 +38,13 @@ let package = Package(
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "Imaging"]),
         .target(name: "TerminalUI"),
         .target(name: "TerminalPreview", dependencies: ["CChafa", "Imaging", "TerminalUI"]),
+        // The studio: state, reducer, panes, key map, themes and the session loop (terminal-agnostic).
+        .target(name: "Studio", dependencies: [
+            "PoseKit", "ProjectStore", "Imaging", "TerminalUI", "TerminalPreview",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
         .executableTarget(name: "posestudio", dependencies: [
-            "PoseKit", "ProjectStore", "BodyKit", "TensorEngine", "PoseTransfer", "Imaging", "MediaIO", "TerminalUI", "TerminalPreview",
+            "PoseKit", "ProjectStore", "BodyKit", "TensorEngine", "PoseTransfer", "Imaging", "MediaIO", "TerminalUI", "TerminalPreview", "Studio",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -50,6 +56,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
         .testTarget(name: "TerminalPreviewTests", dependencies: ["TerminalPreview", "TerminalUI", "Imaging", "TestSupport"]),
+        .testTarget(name: "StudioTests", dependencies: ["Studio", "TerminalUI", "PoseKit", "ProjectStore", "Imaging", "TestSupport"]),
         .testTarget(name: "PoseKitTests", dependencies: ["PoseKit", "TestSupport"]),
         .testTarget(name: "ProjectStoreTests", dependencies: [
             "PoseKit", "ProjectStore", "TestSupport",

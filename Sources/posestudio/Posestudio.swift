@@ -5,6 +5,7 @@ import Foundation
 import MediaIO
 import PoseTransfer
 import ProjectStore
+import Studio
 import TensorEngine
 
 @main
@@ -13,7 +14,7 @@ struct Posestudio: ParsableCommand {
         commandName: "posestudio",
         abstract: "A terminal studio for pose sequences: clean noisy keypoints, render pose transfer.",
         version: "0.1.0",
-        subcommands: [New.self, Import.self, Info.self, Export.self, EditCommand.self,
+        subcommands: studioCommands + [New.self, Import.self, Info.self, Export.self, EditCommand.self,
                       Undo.self, Redo.self, History.self,
                       Suspects.self, Clean.self, Filter.self, Fill.self, Swap.self, Pin.self, Fix.self,
                       Preview.self, VideoCommand.self, BodyCommand.self,
@@ -38,6 +39,9 @@ struct Posestudio: ParsableCommand {
             Console.error("posestudio: \(error)")
             Foundation.exit(1)
         } catch let error as MediaError {
+            Console.error("posestudio: \(error)")
+            Foundation.exit(1)
+        } catch let error as StudioLockError {
             Console.error("posestudio: \(error)")
             Foundation.exit(1)
         } catch {

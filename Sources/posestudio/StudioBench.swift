@@ -1,0 +1,121 @@
+// `posestudio bench studio`: the studio's responsiveness on a large synthetic project. Opening
+// (project file → first finished screen) and key press → finished screen update while scrubbing,
+// in-process on the test terminal, with the same session, panes and picture worker as `open`.
+// `--tmux` measures through ncurses instead: it runs `posestudio open` in a tmux pane, types
+// the same keys and reads the latencies the studio logged (POSESTUDIO_LATENCY_LOG).
+import ArgumentParser
+import Foundation
+import PoseKit
+import ProjectStore
+import Studio
+import TerminalUI
+
+struct StudioBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "studio",
+        abstract: "Time opening the studio and key → screen latency while scrubbing (targets: first screen ≤ 300 ms, p99 ≤ 16 ms).")
+
+    @Option(help: "Frames in the synthetic project.") var frames = 10_000
+    @Option(help: "Terminal size, COLUMNSxROWS.") var size = "160x48"
+    @Option(help: "Key presses to time.") var keys = 1000
+    @Option(help: "Pause between key presses, ms (a fast key repeat is about 30).") var interval = 30
+    @Option(help: "How many times to open the project.") var opens = 11
+    @Option(help: "The canvas view while scrubbing: skeleton or draft.") var view = "skeleton"
+    @Flag(help: "Measure through ncurses in a tmux pane (the real binary) instead of in-process.") var tmux = false
+    @Flag(help: "One JSON object instead of text.") var json = false
+
+    func validate() throws {
+        guard frames > 0, keys > 0, opens > 0, interval >= 0 else { throw ValidationError("--frames, --keys, --opens must be positive") }
+        guard parsedSize != nil else { throw ValidationError("--size \(size): write COLUMNSxROWS, at least 80x24") }
+        guard ["skeleton", "draft"].contains(view) else { throw ValidationError("--view is skeleton or draft") }
+    }
+
+    var parsedSize: TerminalSize? {
+        let parts = size.split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] >= 80, parts[1] >= 24 else { return nil }
+        return TerminalSize(columns: parts[0], rows: parts[1])
+    }
+
+    /// The scrubbing script: mostly single steps both ways, some jumps, joint changes.
+    static func script(count: Int) -> [Key] {
+        let pattern: [Key] = [.character("l"), .character("l"), .character("l"), .character("L"), .character("l"), .tab,
+                              .character("h"), .character("l"), .character("L"), .character("H"), .character("l"), .backTab]
+        return (0..<count).map { pattern[$0 % pattern.count] }
+    }
+
+    func run() throws {
+        let dir = NSTemporaryDirectory() + "posestudio-bench-studio-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/bench.bdmm"
+        var rng = SplitMix64(seed: 2026)
+        try ProjectFile.create(at: path, project: SyntheticProject.make(frames: frames, rng: &rng)).close()
+        let size = parsedSize!
+        let theme = StudioConfig.standard(environment: ProcessInfo.processInfo.environment, executable: "/proc/self/exe").loadTheme("dark").0
+
+        var openTimes: [Double] = []
+        for _ in 0..<opens {
+            let start = ContinuousClock.now
+            let file = try ProjectFile.open(at: path)
+            let session = StudioSession(file: file, size: size, theme: theme)
+            var terminal = TestTerminal(size: size)
+            terminal.present(session.screen())
+            openTimes.append(start.elapsedMS)
+            session.shutdown()
+            try file.close()
+        }
+
+        let latencies = tmux ? try TmuxLatency.measure(project: path, size: size, keys: Self.script(count: keys), intervalMS: interval, view: view)
+                             : try inProcess(path: path, size: size, theme: theme)
+        let load = PeakMemory.loadAverage()
+        let open50 = Stats.percentile(openTimes, 0.5), l50 = Stats.percentile(latencies, 0.5), l99 = Stats.percentile(latencies, 0.99)
+        if json {
+            let object: [String: Any] = [
+                "frames": frames, "size": "\(size)", "view": view, "through": tmux ? "ncurses-tmux" : "in-process",
+                "open_first_screen_ms_median": open50, "open_first_screen_ms_max": openTimes.max()!,
+                "key_latency_ms_median": l50, "key_latency_ms_p99": l99, "key_latency_ms_max": latencies.max()!,
+                "keys": latencies.count, "load_average": load,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            Console.out(String(decoding: data, as: UTF8.self))
+            return
+        }
+        Console.out("studio: \(frames) frames, \(size), view \(view), \(tmux ? "through ncurses in tmux" : "in-process test terminal"); load average \(load)")
+        Console.out(Stats.line("open → first screen", openTimes, target: 300))
+        Console.out("key → screen: median \(Stats.format(l50)) ms, p99 \(Stats.format(l99)) ms, max \(Stats.format(latencies.max()!)) ms over \(latencies.count) keys "
+                    + "(target p99 ≤ 16 ms: \(l99 <= 16 ? "met" : "MISSED"))")
+    }
+
+    private func inProcess(path: String, size: TerminalSize, theme: Theme) throws -> [Double] {
+        let file = try ProjectFile.open(at: path)
+        defer { try? file.close() }
+        let session = StudioSession(file: file, size: size, theme: theme)
+        session.dispatch(.command(view == "draft" ? .toggleView : .nextFrame))
+        var latencies: [Double] = []
+        session.latencyProbe = { d in
+            latencies.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+        }
+        var terminal = PacedTerminal(inner: TestTerminal(size: size, keys: Self.script(count: keys)), intervalMS: interval)
+        session.run(&terminal, exitWhenIdle: true)
+        session.shutdown()
+        return latencies
+    }
+}
+
+/// The test terminal with a pause before each key, as a person (or key repeat) types.
+struct PacedTerminal: TerminalScreen {
+    var inner: TestTerminal
+    let intervalMS: Int
+    var size: TerminalSize { inner.size }
+    mutating func present(_ grid: CellGrid) { inner.present(grid) }
+    mutating func readKey(timeoutMilliseconds: Int) -> Key? {
+        if intervalMS > 0 { usleep(useconds_t(intervalMS * 1000)) }
+        return inner.readKey(timeoutMilliseconds: timeoutMilliseconds)
+    }
+}
+
+enum TmuxLatency {
+    static func measure(project: String, size: TerminalSize, keys: [Key], intervalMS: Int, view: String) throws -> [Double] {
+        throw ValidationError("--tmux needs the ncurses studio (posestudio open), which this build does not have")
+    }
+}

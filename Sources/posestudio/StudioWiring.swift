@@ -1,0 +1,111 @@
+// What the app plugs into the studio: frame pictures (the driving video, renders) and the
+// services for work the Studio target cannot do itself. Exports run the CLI twin as a child
+// process — exactly `posestudio export …`, with its output kept off the studio's screen.
+import Foundation
+import Imaging
+import PoseKit
+import ProjectStore
+import Studio
+
+/// Frame pictures for the canvas. Used from the picture worker thread only (one call at a time).
+final class StudioPictures: FramePictures, @unchecked Sendable {
+    private let projectPath: String
+    private let hasVideo: Bool
+    private var driving: DrivingColumn?
+    private var drivingProblem: String?
+    private var opened = false
+
+    init(projectPath: String, hasVideo: Bool) {
+        self.projectPath = projectPath
+        self.hasVideo = hasVideo
+    }
+
+    func picture(_ kind: ImageKind, frame: Int) throws -> RGBImage? {
+        switch kind {
+        case .driving:
+            guard hasVideo else { return nil }
+            if !opened {
+                // Checking the video (size, checksum) takes a while on long files: done here, off
+                // the UI thread, on first use; a separate connection keeps the session's own.
+                opened = true
+                do {
+                    let file = try ProjectFile.open(at: projectPath)
+                    defer { try? file.close() }
+                    driving = try DrivingVideoLink.column(file)
+                } catch {
+                    drivingProblem = "\(error)"
+                }
+            }
+            return try driving?.frame(frame)
+        case .draft, .neural:
+            return nil
+        }
+    }
+
+    func unavailableReason(_ kind: ImageKind) -> String? {
+        switch kind {
+        case .driving: drivingProblem
+        case .draft: "draft render: not available in this build"
+        case .neural: "neural render: not available in this build"
+        }
+    }
+}
+
+enum StudioWiring {
+    static func services(projectPath: String) -> StudioServices {
+        var services = StudioServices()
+        services.export = { output, context in
+            let lower = output.lowercased()
+            let arguments: [String]
+            if lower.hasSuffix(".json") {
+                arguments = ["export", projectPath, "--format", "json", "--poses", output]
+            } else if lower.hasSuffix(".mp4") {
+                arguments = ["export", projectPath, "--video", output]
+            } else {
+                throw StudioServiceError("export \(output): give a .mp4 (video) or .json (poses) file")
+            }
+            return try runTwin(arguments, context: context)
+        }
+        return services
+    }
+
+    /// Runs `posestudio ARGUMENTS` and returns its last line of output; its error message on failure.
+    static func runTwin(_ arguments: [String], context: JobContext) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read both pipes to the end (a full pipe would stall the child), checking for cancel.
+        let outData = Locked(Data()), errData = Locked(Data())
+        let group = DispatchGroup()
+        for (pipe, sink) in [(out, outData), (err, errData)] {
+            DispatchQueue.global().async(group: group) {
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                sink.value = data
+            }
+        }
+        while process.isRunning {
+            if context.isCancelled() { process.terminate() }
+            usleep(20_000)
+        }
+        group.wait()
+        process.waitUntilExit()
+        if context.isCancelled() { throw JobCancelled() }
+        let lastLine = { (data: Data) in
+            String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        }
+        guard process.terminationStatus == 0 else {
+            throw StudioServiceError(lastLine(errData.value).replacingOccurrences(of: "posestudio: ", with: ""))
+        }
+        return lastLine(outData.value)
+    }
+}
+
+struct StudioServiceError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
