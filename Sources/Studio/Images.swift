@@ -6,6 +6,7 @@
 import Dispatch
 import Foundation
 import Imaging
+import ProjectStore
 import TerminalPreview
 import TerminalUI
 
@@ -18,6 +19,9 @@ public protocol FramePictures: AnyObject, Sendable {
     func picture(_ kind: ImageKind, frame: Int) throws -> RGBImage?
     /// Why this kind can never show anything here (no weights, no video), or nil.
     func unavailableReason(_ kind: ImageKind) -> String?
+    /// The project changed (an edit, undo, redo): renders must follow. Called on the same thread
+    /// as `picture`, between pictures.
+    func projectChanged(_ project: Project)
 }
 
 struct ImageKey: Hashable, Sendable {
@@ -81,6 +85,19 @@ public final class CanvasImageSource: @unchecked Sendable {
         if start { queue.async { self.work() } }
     }
 
+    /// Tells the pictures about a changed project (on the worker, in order with the pictures it
+    /// prepares) and forgets the renders made before the change.
+    public func projectChanged(_ project: Project) {
+        lock.lock()
+        working = true
+        lock.unlock()
+        queue.async {
+            self.pictures.projectChanged(project)
+            self.invalidate([.draft, .neural])
+            self.work()
+        }
+    }
+
     /// Forgets pictures of these kinds (an edit changed what the renders show).
     public func invalidate(_ kinds: Set<ImageKind>) {
         lock.lock()
@@ -94,11 +111,11 @@ public final class CanvasImageSource: @unchecked Sendable {
     /// Blocks until the worker is idle (tests and the benchmark).
     public func settle() {
         while true {
+            queue.sync {}
             lock.lock()
-            let busy = working
+            let busy = working || !wanted.isEmpty
             lock.unlock()
             if !busy { return }
-            usleep(1000)
         }
     }
 

@@ -19,10 +19,10 @@ struct Open: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: project) else { throw ProjectError.io(path: project, why: "no such file") }
+        let lock = try StudioLock(path: project)
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw ValidationError("posestudio open needs a terminal on stdin and stdout; for batch work use the CLI verbs (posestudio --help)")
         }
-        let lock = try StudioLock(path: project)
         let file = try ProjectFile.open(at: project)
         let environment = ProcessInfo.processInfo.environment
         let config = StudioConfig.standard(environment: environment, executable: "/proc/self/exe")

@@ -12,7 +12,8 @@ final class StudioPictures: FramePictures, @unchecked Sendable {
     private let projectPath: String
     private let hasVideo: Bool
     private var driving: DrivingColumn?
-    private var drivingProblem: String?
+    /// Read by the UI thread (`unavailableReason`) while the worker may set it.
+    private let drivingProblem = Locked<String?>(nil)
     private var opened = false
 
     init(projectPath: String, hasVideo: Bool) {
@@ -33,7 +34,7 @@ final class StudioPictures: FramePictures, @unchecked Sendable {
                     defer { try? file.close() }
                     driving = try DrivingVideoLink.column(file)
                 } catch {
-                    drivingProblem = "\(error)"
+                    drivingProblem.value = "\(error)"
                 }
             }
             return try driving?.frame(frame)
@@ -42,9 +43,11 @@ final class StudioPictures: FramePictures, @unchecked Sendable {
         }
     }
 
+    func projectChanged(_ project: Project) {}
+
     func unavailableReason(_ kind: ImageKind) -> String? {
         switch kind {
-        case .driving: drivingProblem
+        case .driving: drivingProblem.value
         case .draft: "draft render: not available in this build"
         case .neural: "neural render: not available in this build"
         }
