@@ -36,6 +36,8 @@ let package = Package(
         // Media: RGB images and drawing; decode/encode through FFmpeg; chafa previews as cells.
         .target(name: "Imaging"),
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "Imaging"]),
+        // A project's renders: bodies per frame, crops, pose normalisation, the draft (mesh-flow warp).
+        .target(name: "Rendering", dependencies: ["PoseTransfer", "BodyKit", "ProjectStore", "Imaging", "MediaIO", "PoseKit"]),
         .target(name: "TerminalUI"),
         .target(name: "TerminalPreview", dependencies: ["CChafa", "Imaging", "TerminalUI"]),
         // The studio: state, reducer, panes, key map, themes and the session loop (terminal-agnostic).
@@ -44,7 +46,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "posestudio", dependencies: [
-            "PoseKit", "ProjectStore", "BodyKit", "TensorEngine", "PoseTransfer", "Imaging", "MediaIO", "TerminalUI", "TerminalPreview", "Studio",
+            "PoseKit", "ProjectStore", "BodyKit", "TensorEngine", "PoseTransfer", "Rendering", "Imaging", "MediaIO", "TerminalUI", "TerminalPreview", "Studio",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -53,6 +55,9 @@ let package = Package(
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "PoseKit", "TestSupport"]),
         .testTarget(name: "BodyKitTests", dependencies: ["BodyKit", "PoseKit", "TestSupport"]),
         .testTarget(name: "PoseTransferTests", dependencies: ["PoseTransfer", "TensorEngine", "PoseKit", "TestSupport"]),
+        .testTarget(name: "RenderingTests", dependencies: [
+            "Rendering", "PoseTransfer", "BodyKit", "ProjectStore", "Imaging", "MediaIO", "PoseKit", "TensorEngine", "TestSupport",
+        ]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
         .testTarget(name: "TerminalPreviewTests", dependencies: ["TerminalPreview", "TerminalUI", "Imaging", "TestSupport"]),

@@ -1,13 +1,13 @@
 // What an exported (or previewed) frame is made of. A column yields one image per sequence
 // frame at the project's frame size; a layout puts columns side by side, each labelled with the
 // frame number when asked. Today's columns: the driving video frame and the skeleton (over the
-// driving frame or a neutral background). The render pipeline adds its rendered-person column
-// (draft warp / neural) by conforming to `FrameColumn`; nothing else changes.
+// driving frame or a neutral background) and the draft render placed back into the frame.
 import Foundation
 import Imaging
 import MediaIO
 import PoseKit
 import ProjectStore
+import Rendering
 
 /// One column of an exported frame.
 protocol FrameColumn: AnyObject {
@@ -49,6 +49,17 @@ final class SkeletonColumn: FrameColumn {
         image.drawSkeleton(SkeletonFigures.figure(sequence.pose(at: index)), style: style)
         return image
     }
+}
+
+/// The draft render placed back into the output frame (the render crop on the draft background).
+final class DraftColumn: FrameColumn {
+    let size: PixelSize
+    private let renderer: DraftRenderer
+    init(renderer: DraftRenderer) {
+        self.renderer = renderer
+        size = PixelSize(width: renderer.frameSize.width, height: renderer.frameSize.height)
+    }
+    func frame(_ index: Int) throws -> RGBImage { renderer.placed(frame: index) }
 }
 
 /// Columns next to each other, optionally each with the frame number in its top-left corner;

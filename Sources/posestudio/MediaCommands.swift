@@ -7,6 +7,7 @@ import Imaging
 import MediaIO
 import PoseKit
 import ProjectStore
+import Rendering
 import TerminalPreview
 import TerminalUI
 
@@ -143,6 +144,7 @@ struct VideoExportOptions: ParsableArguments {
     enum Layout: String, ExpressibleByArgument, CaseIterable {
         case skeleton
         case sideBySide = "side-by-side"
+        case render
     }
 
     @Option(help: "Write an MP4 (H.264 via libx264, MPEG-4 Part 2 if libx264 is missing).")
@@ -154,8 +156,13 @@ struct VideoExportOptions: ParsableArguments {
     @Option(help: "Frames to export, START:END (end exclusive) or N (default: all).")
     var frames: FrameRangeArgument?
 
-    @Option(help: "skeleton: the skeleton over the driving video frame (or neutral grey); side-by-side: driving frame | skeleton, each with the frame number.")
+    @Option(help: "skeleton: the skeleton over the driving video frame (or neutral grey); side-by-side: driving frame | skeleton (| render with --draft), each with the frame number; render: the draft render (needs --draft) in the frame.")
     var layout: Layout = .skeleton
+
+    @Flag(help: "Add the draft render (the source warped by the bodies' mesh flow, no network): --layout render, or a side-by-side column.")
+    var draft = false
+
+    @OptionGroup var render: RenderSetup
 
     @Option(help: "x264 constant rate factor, 0 (lossless) … 51.")
     var crf = 18
@@ -172,6 +179,7 @@ struct VideoExportOptions: ParsableArguments {
     var wanted: Bool { video != nil || png != nil }
 
     func validate() throws {
+        if layout == .render && !draft { throw ValidationError("--layout render shows the draft render: add --draft") }
         guard (0...51).contains(crf) else { throw ValidationError("--crf \(crf) must be 0…51") }
         guard VideoEncoding.presets.contains(preset) else {
             throw ValidationError("--preset \(preset) is not an x264 preset (\(VideoEncoding.presets.joined(separator: ", ")))")
@@ -200,8 +208,11 @@ enum VideoExport {
             layout = FrameLayout(columns: [SkeletonColumn(sequence: sequence, background: driving)], labelled: false)
         case .sideBySide:
             if driving == nil { Console.error("posestudio: note: \(project) has no driving video; side-by-side shows the skeleton only") }
-            layout = FrameLayout(columns: (driving.map { [$0] } ?? []) + [SkeletonColumn(sequence: sequence, background: nil)],
+            let rendered: [FrameColumn] = options.draft ? [DraftColumn(renderer: try options.render.draftRenderer(file))] : []
+            layout = FrameLayout(columns: (driving.map { [$0] } ?? []) + [SkeletonColumn(sequence: sequence, background: nil)] + rendered,
                                  labelled: true)
+        case .render:
+            layout = FrameLayout(columns: [DraftColumn(renderer: try options.render.draftRenderer(file))], labelled: false)
         }
         let encoding = VideoEncoding(codec: options.codec, crf: options.crf, preset: options.preset,
                                      tune: options.tune == "none" ? nil : options.tune)

@@ -5,6 +5,7 @@ import Foundation
 import MediaIO
 import PoseTransfer
 import ProjectStore
+import Rendering
 import Studio
 import TensorEngine
 
@@ -17,7 +18,7 @@ struct Posestudio: ParsableCommand {
         subcommands: studioCommands + [New.self, Import.self, Info.self, Export.self, EditCommand.self,
                       Undo.self, Redo.self, History.self,
                       Suspects.self, Clean.self, Filter.self, Fill.self, Swap.self, Pin.self, Fix.self,
-                      Preview.self, VideoCommand.self, BodyCommand.self,
+                      Preview.self, VideoCommand.self, BodyCommand.self, Render.self,
                       Bench.self, Debug.self])
 
     static func main() {
@@ -36,6 +37,9 @@ struct Posestudio: ParsableCommand {
             Console.error("posestudio: \(error)")
             Foundation.exit(1)
         } catch let error as MeshFlowError {
+            Console.error("posestudio: \(error)")
+            Foundation.exit(1)
+        } catch let error as RenderError {
             Console.error("posestudio: \(error)")
             Foundation.exit(1)
         } catch let error as MediaError {

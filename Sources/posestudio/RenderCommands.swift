@@ -1,0 +1,143 @@
+// `posestudio render`: a project's frames as PNG crops — the draft (mesh-flow warp of the source,
+// no network) with --draft — and `bench draft`, the draft's speed at the render size. Bodies come
+// from the project's SMPL or are fitted in memory with the chosen body (see Rendering).
+import ArgumentParser
+import BodyKit
+import Foundation
+import Imaging
+import MediaIO
+import ProjectStore
+import Rendering
+
+/// Options shared by everything that renders a project.
+struct RenderSetup: ParsableArguments {
+    @Option(help: "Render size S: frames are S×S crops (at least 64, a multiple of 8).") var size = 256
+    @Option(help: "Background of the draft: neutral, black, white or RRGGBB.") var background: ColorArgument = ColorArgument(rgb: .neutral)
+    @Flag(name: .customLong("no-normalise"), help: "Keep the driving poses' own size and place (no global pose normalisation).")
+    var noNormalise = false
+    @OptionGroup var body: BodyOption
+
+    func validate() throws {
+        guard (64...2048).contains(size), size % 8 == 0 else { throw ValidationError("--size \(size) must be 64…2048 and a multiple of 8") }
+    }
+
+    var options: RenderOptions { RenderOptions(size: size, background: background.rgb, normalise: !noNormalise) }
+
+    /// The draft renderer of an open project (fits the bodies in memory when it stores none).
+    func draftRenderer(_ file: ProjectFile) throws -> DraftRenderer {
+        try DraftRenderer(project: file.project, name: file.path, body: try body.load(recorded: nil), options: options)
+    }
+}
+
+/// neutral, black, white or RRGGBB (hex).
+struct ColorArgument: ExpressibleByArgument {
+    var rgb: RGB
+    init(rgb: RGB) { self.rgb = rgb }
+    init?(argument: String) {
+        switch argument.lowercased() {
+        case "neutral": rgb = .neutral
+        case "black": rgb = .black
+        case "white": rgb = .white
+        default:
+            let hex = argument.hasPrefix("#") ? String(argument.dropFirst()) : argument
+            guard hex.count == 6, let value = UInt32(hex, radix: 16) else { return nil }
+            rgb = RGB(UInt8(value >> 16), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF))
+        }
+    }
+    static var defaultValueDescription: String { "neutral" }
+}
+
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render the source person performing the project's poses, as numbered PNG frames (S×S crops).")
+
+    @Argument(help: "The project file.") var project: String
+    @Option(help: "A new directory for the PNG frames.") var out: String
+    @Flag(help: "The draft render: the source warped by the bodies' mesh flow, no network (needs no weights).") var draft = false
+    @Option(help: "Generator weights (latest_net_G.pth or .safetensors) for the neural render.") var weights: String?
+    @Option(help: "Frames to render, START:END (end exclusive) or N (default: all).") var frames: FrameRangeArgument?
+    @OptionGroup var setup: RenderSetup
+
+    func run() throws {
+        let file = try ProjectFile.open(at: project)
+        defer { try? file.close() }
+        let sequence = file.sequence
+        let range = frames?.range ?? sequence.frames
+        guard range.lowerBound < sequence.frameCount, range.upperBound <= sequence.frameCount, !range.isEmpty else {
+            throw ValidationError("--frames \(range.lowerBound):\(range.upperBound): \(project) has frames 0–\(sequence.frameCount - 1)")
+        }
+        guard draft else {
+            let path = try WeightsLocation.find(explicit: weights, setting: try file.setting(WeightsLocation.settingKey),
+                                                environment: ProcessInfo.processInfo.environment)
+            throw RenderError("\(path): the neural render is not in this build yet (issue 6); the draft render works now: add --draft")
+        }
+        let start = ContinuousClock.now
+        let renderer = try setup.draftRenderer(file)
+        Console.out("bodies: \(renderer.bodiesOrigin == .stored ? "the project's SMPL" : "fitted in memory") with the \(renderer.body.kind) body "
+                    + "(\(Stats.format(start.elapsedMS / 1000)) s)")
+        let writer = try PNGSequenceWriter(directory: out, size: PixelSize(width: setup.size, height: setup.size))
+        var progress = Progress(total: range.count)
+        for index in range {
+            try writer.write(renderer.render(frame: index), number: index)
+            progress.step()
+        }
+        progress.finish()
+        try writer.finish()
+        Console.out("wrote \(writer.framesWritten) draft frames (\(setup.size)x\(setup.size)) to \(out)")
+    }
+}
+
+struct DraftBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "draft",
+        abstract: "Time the draft render of a project's frames (target at 256: ≥ 100 frames/s, built-in body).")
+
+    @Argument(help: "A project (default: a new project of the pose2sim demo, in a temporary directory).") var project: String?
+    @Option(help: "Render size S.") var size = 256
+    @Option(help: "Timed passes over all frames (each with a fresh renderer cache; the median is reported).") var runs = 5
+
+    func validate() throws {
+        guard (8...2048).contains(size), runs > 0 else { throw ValidationError("--size must be 8…2048 and --runs positive") }
+    }
+
+    func run() throws {
+        let dir = NSTemporaryDirectory() + "posestudio-bench-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = try project ?? DemoFiles.createDemo(in: dir)
+        let file = try ProjectFile.open(at: path)
+        defer { try? file.close() }
+        var clock = ContinuousClock.now
+        let setupRenderer = try DraftRenderer(project: file.project, name: path, body: BuiltinBody.model, options: RenderOptions(size: size))
+        let setupSeconds = clock.elapsedMS / 1000
+        let frames = file.sequence.frameCount
+        var perFrame: [Double] = []
+        for _ in 0..<runs {
+            // A new renderer per pass (its bodies come from the fit cache) so no frame is cached.
+            let renderer = try DraftRenderer(project: file.project, name: path, body: BuiltinBody.model, options: RenderOptions(size: size))
+            clock = .now
+            for t in 0..<frames { _ = renderer.render(frame: t) }
+            perFrame.append(clock.elapsedMS / Double(frames))
+        }
+        let median = Stats.percentile(perFrame, 0.5)
+        Console.out("draft: \(path), \(frames) frames at \(size)x\(size), \(BuiltinBody.model.vertexCount) vertices, "
+                    + "\(BuiltinBody.model.faceCount) faces; bodies \(setupRenderer.bodiesOrigin.rawValue) in \(Stats.format(setupSeconds)) s")
+        Console.out(Stats.line("draft frame", perFrame, target: size == 256 ? 10 : nil)
+                    + String(format: " = %.0f frames/s", 1000 / median))
+        Console.out("load average \(PeakMemory.loadAverage())")
+    }
+}
+
+enum DemoFiles {
+    /// `posestudio new` of Projects/pose2sim-demo (found from the working directory) into `dir`.
+    static func createDemo(in dir: String) throws -> String {
+        let demo = "Projects/pose2sim-demo"
+        guard FileManager.default.fileExists(atPath: demo + "/source.png") else {
+            throw ValidationError("\(demo) not found: run from the repository root or give a project")
+        }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = (dir as NSString).appendingPathComponent("demo.bdmm")
+        var command = try New.parse([path, "--image", demo + "/source.png", "--poses", demo + "/cam01_keypoints", "--fps", "60"])
+        try command.run()
+        return path
+    }
+}

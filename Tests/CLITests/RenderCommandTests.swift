@@ -1,0 +1,87 @@
+// `posestudio render` and the draft in `export` as a user runs them: PNG crops, the draft MP4 of
+// the demo (issue 7's facts: h264, yuv420p, 100 frames at 60 fps, the frame size, PSNR ≥ 38 dB
+// against the frames that went in at CRF 18), and clear failures without weights or --draft.
+import Foundation
+import Imaging
+import MediaIO
+import Testing
+
+@Suite struct RenderCommandTests {
+    @Test func draftExportOfTheDemoDecodesBackAbove38dB() throws {
+        let dir = TemporaryDirectory()
+        let project = try CLI.newDemo(in: dir.path)
+        let mp4 = dir.file("draft.mp4"), frames = dir.file("frames")
+        let r = try CLI.run(["export", project, "--video", mp4, "--png", frames, "--layout", "render", "--draft", "--crf", "18"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.isEmpty, "no progress bar when stderr is not a terminal: \(r.err)")
+        let probe = try MediaCLI.shell("ffprobe -v error -select_streams v:0 -count_frames -show_entries "
+                                       + "stream=codec_name,pix_fmt,width,height,nb_read_frames,avg_frame_rate -of default=nw=1 "
+                                       + MediaCLI.quoted(mp4)).out
+        for line in ["codec_name=h264", "pix_fmt=yuv420p", "width=1080", "height=1920", "nb_read_frames=100", "avg_frame_rate=60/1"] {
+            #expect(probe.contains(line), "ffprobe: \(probe)")
+        }
+        let reader = try VideoReader(path: mp4)
+        var squared = 0.0, samples = 0.0, person = 0
+        for index in 0..<100 {
+            let decoded = try #require(try reader.nextFrame())
+            let input = try ImageFile.read(path: frames + String(format: "/frame_%06d.png", index))
+            let (psnr, sum) = MediaCLI.psnr(decoded, input)
+            squared += sum
+            samples += Double(input.pixels.count)
+            #expect(psnr >= 36, "frame \(index): PSNR \(psnr) dB")
+            // The frame holds a rendered person on the neutral background, not only background.
+            if index % 25 == 0 {
+                person += stride(from: 0, to: input.pixels.count, by: 3).filter { input.pixels[$0] != RGB.neutral.r || input.pixels[$0 + 2] != RGB.neutral.b }.count
+            }
+        }
+        #expect(person > 4 * 5000, "rendered person pixels in 4 sampled frames: \(person)")
+        let clip = 10 * log10(255 * 255 / (squared / samples))
+        #expect(clip >= 38, "clip PSNR \(clip) dB")
+        print("draft export (crf 18): clip PSNR \(String(format: "%.2f", clip)) dB")
+    }
+
+    @Test func renderDraftWritesCropsOfTheChosenSize() throws {
+        let dir = TemporaryDirectory()
+        let project = try CLI.newDemo(in: dir.path)
+        let r = try CLI.run(["render", project, "--out", dir.file("out"), "--draft", "--frames", "10:13", "--size", "128", "--background", "000000"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("wrote 3 draft frames (128x128)"), "\(r.out)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("out")).sorted()
+                == ["frame_000010.png", "frame_000011.png", "frame_000012.png"])
+        let frame = try ImageFile.read(path: dir.file("out/frame_000011.png"))
+        #expect(frame.size == PixelSize(width: 128, height: 128))
+        #expect(frame[0, 0] == .black, "background where the body is not")
+        let covered = stride(from: 0, to: frame.pixels.count, by: 3).filter { frame.pixels[$0] != 0 || frame.pixels[$0 + 1] != 0 }.count
+        #expect(covered > 800, "\(covered) pixels of the person")
+    }
+
+    @Test func neuralRenderWithoutWeightsSaysWhereToGetThemAndThatDraftWorks() throws {
+        let dir = TemporaryDirectory()
+        let project = try CLI.newDemo(in: dir.path)
+        let data = dir.file("data")
+        let r = try MediaCLI.shell("\(MediaCLI.quoted(CLI.binary.path)) render \(MediaCLI.quoted(project)) --out \(MediaCLI.quoted(dir.file("o")))",
+                                   environment: ["XDG_DATA_HOME": data])
+        #expect(r.status == 1)
+        #expect(r.err.contains("\(data)/posestudio/weights"), "\(r.err)")
+        #expect(r.err.contains("latest_net_G.pth") && r.err.contains("--draft"), "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("o")))
+        let missing = try CLI.run(["render", project, "--out", dir.file("o"), "--weights", dir.file("nope.pth")])
+        #expect(missing.status == 1 && missing.err.contains("nope.pth") && missing.err.contains("--weights"), "\(missing.err)")
+    }
+
+    @Test func badRenderOptionsFailCleanly() throws {
+        let dir = TemporaryDirectory()
+        let project = try CLI.newDemo(in: dir.path)
+        for (arguments, words) in [
+            (["export", project, "--png", dir.file("p"), "--layout", "render"], "--draft"),
+            (["render", project, "--out", dir.file("o"), "--draft", "--size", "100"], "--size 100"),
+            (["render", project, "--out", dir.file("o"), "--draft", "--frames", "90:120"], "--frames 90:120"),
+            (["render", project, "--out", dir.file("o"), "--draft", "--background", "teal"], "background"),
+            (["render", dir.file("none.bdmm"), "--out", dir.file("o"), "--draft"], "none.bdmm"),
+        ] {
+            let r = try CLI.run(arguments)
+            #expect(r.status == 1, "\(arguments)")
+            #expect(r.err.contains(words), "\(arguments): \(r.err)")
+        }
+    }
+}
