@@ -36,7 +36,7 @@ struct Open: ParsableCommand {
         let session = StudioSession(file: file, size: terminal.size, theme: theme, keyMap: keyMap, hasVideo: hasVideo)
         session.config = config
         session.services = StudioWiring.services(projectPath: project)
-        session.images = CanvasImageSource(pictures: StudioPictures(projectPath: project, hasVideo: hasVideo),
+        session.images = CanvasImageSource(pictures: StudioPictures(projectPath: project, project: file.project, hasVideo: hasVideo),
                                            mode: theme.colorImages ? capabilities.imageMode : .monochrome)
         if let first = problems.first { session.dispatch(.notify(StatusMessage(first.description, .error))) }
         let latencyLog = LatencyLog(path: environment["POSESTUDIO_LATENCY_LOG"])

@@ -3,21 +3,29 @@
 // process — exactly `posestudio export …`, with its output kept off the studio's screen.
 import Foundation
 import Imaging
+import BodyKit
 import PoseKit
 import ProjectStore
+import Rendering
 import Studio
 
 /// Frame pictures for the canvas. Used from the picture worker thread only (one call at a time).
+/// The draft is rendered without pose normalisation, so that it lies under the skeleton being
+/// edited (exports and `render` normalise by default).
 final class StudioPictures: FramePictures, @unchecked Sendable {
     private let projectPath: String
     private let hasVideo: Bool
+    private var project: Project
+    private var draft: DraftRenderer?
+    private let draftProblem = Locked<String?>(nil)
     private var driving: DrivingColumn?
     /// Read by the UI thread (`unavailableReason`) while the worker may set it.
     private let drivingProblem = Locked<String?>(nil)
     private var opened = false
 
-    init(projectPath: String, hasVideo: Bool) {
+    init(projectPath: String, project: Project, hasVideo: Bool) {
         self.projectPath = projectPath
+        self.project = project
         self.hasVideo = hasVideo
     }
 
@@ -38,17 +46,37 @@ final class StudioPictures: FramePictures, @unchecked Sendable {
                 }
             }
             return try driving?.frame(frame)
-        case .draft, .neural:
+        case .draft:
+            if draft == nil && draftProblem.value == nil {
+                // Fits the bodies in memory when the project stores none: seconds for 100 frames,
+                // which is why it happens here, on first use, off the UI thread.
+                do {
+                    draft = try DraftRenderer(project: project, name: projectPath, body: BuiltinBody.model,
+                                              options: RenderOptions(normalise: false))
+                } catch {
+                    draftProblem.value = "\(error)"
+                }
+            }
+            return draft?.placed(frame: frame)
+        case .neural:
             return nil
         }
     }
 
-    func projectChanged(_ project: Project) {}
+    func projectChanged(_ project: Project) {
+        self.project = project
+        guard let draft else { return }
+        do {
+            try draft.update(project, name: projectPath)
+        } catch {
+            self.draft = nil
+        }
+    }
 
     func unavailableReason(_ kind: ImageKind) -> String? {
         switch kind {
         case .driving: drivingProblem.value
-        case .draft: "draft render: not available in this build"
+        case .draft: draftProblem.value
         case .neural: "neural render: not available in this build"
         }
     }
