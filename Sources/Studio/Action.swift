@@ -21,7 +21,10 @@ public enum Action: Sendable {
     case previewReady(summary: String, frames: Int, points: Int)
     case jobChanged(JobStatus)
     case jobFinished(id: Int, message: StatusMessage)
-    case renderMarks([RenderMark])
+    /// These frames' renders are now in this state.
+    case markFrames([Int], RenderMark)
+    /// A change touched these frames (nil: all): their renders are stale.
+    case staleRenders([Int]?)
     case neuralAvailability(String?)
     case notify(StatusMessage)
     /// Something drawn changed outside the state (a canvas picture became ready).

@@ -44,6 +44,15 @@ public final class Locked<Value>: @unchecked Sendable {
 public struct JobContext: Sendable {
     public let report: @Sendable (_ done: Int, _ total: Int) -> Void
     public let isCancelled: @Sendable () -> Bool
+    /// Marks frames on the timeline (rendering, rendered).
+    public let mark: @Sendable (_ frames: [Int], RenderMark) -> Void
+
+    public init(report: @escaping @Sendable (Int, Int) -> Void, isCancelled: @escaping @Sendable () -> Bool,
+                mark: @escaping @Sendable ([Int], RenderMark) -> Void = { _, _ in }) {
+        self.report = report
+        self.isCancelled = isCancelled
+        self.mark = mark
+    }
 }
 
 public struct JobCancelled: Error {
@@ -83,7 +92,8 @@ final class JobQueue: @unchecked Sendable {
                 let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : nil
                 inbox.post(.jobChanged(JobStatus(id: id, title: title, done: done, total: total, eta: eta)))
             },
-            isCancelled: { [weak self] in self?.isCancelled(id) ?? true })
+            isCancelled: { [weak self] in self?.isCancelled(id) ?? true },
+            mark: { [inbox] frames, mark in inbox.post(.markFrames(frames, mark)) })
         queue.async(group: group) { [inbox] in
             let message: StatusMessage
             do {

@@ -40,8 +40,13 @@ public enum Reducer {
             state.jobs.removeAll { $0.id == id }
             state.message = message
             return []
-        case .renderMarks(let marks):
-            state.renderMarks = marks
+        case let .markFrames(frames, mark):
+            for f in frames where state.renderMarks.indices.contains(f) { state.renderMarks[f] = mark }
+            return []
+        case .staleRenders(let frames):
+            for f in frames ?? Array(state.renderMarks.indices) where state.renderMarks.indices.contains(f) && state.renderMarks[f] != .none {
+                state.renderMarks[f] = .stale
+            }
             return []
         case .neuralAvailability(let why):
             state.neuralUnavailable = why

@@ -128,6 +128,7 @@ public final class StudioSession {
     /// After any committed change: new state, queue recomputed, renders and fits told.
     private func changed(_ message: String, frames: [Int]?) {
         dispatch(.edited(sequence: file.sequence, journal: file.journal, message: message))
+        dispatch(.staleRenders(frames))
         images?.projectChanged(file.project)
         detectSuspects()
         if let afterChange = services.afterChange {

@@ -35,8 +35,9 @@ struct Open: ParsableCommand {
         var terminal = try NcursesTerminal(environment: environment)
         let session = StudioSession(file: file, size: terminal.size, theme: theme, keyMap: keyMap, hasVideo: hasVideo)
         session.config = config
-        session.services = StudioWiring.services(projectPath: project)
-        session.images = CanvasImageSource(pictures: StudioPictures(projectPath: project, project: file.project, hasVideo: hasVideo),
+        let draft = SharedDraft(path: project, project: file.project)
+        session.services = StudioWiring.services(projectPath: project, draft: draft)
+        session.images = CanvasImageSource(pictures: StudioPictures(projectPath: project, draft: draft, hasVideo: hasVideo),
                                            mode: theme.colorImages ? capabilities.imageMode : .monochrome)
         if let first = problems.first { session.dispatch(.notify(StatusMessage(first.description, .error))) }
         let latencyLog = LatencyLog(path: environment["POSESTUDIO_LATENCY_LOG"])

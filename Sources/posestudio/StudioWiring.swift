@@ -9,23 +9,57 @@ import ProjectStore
 import Rendering
 import Studio
 
+/// The project's draft renderer, made on first use — fitting the bodies of a project that stores
+/// none takes seconds — and shared by the canvas worker and render jobs. Drafts are rendered without
+/// pose normalisation so that they lie under the skeleton being edited (exports and `render`
+/// normalise by default).
+final class SharedDraft: @unchecked Sendable {
+    private let path: String
+    private let lock = NSLock()
+    private var project: Project
+    private var made: DraftRenderer?
+    /// Why there is no draft; read by the UI thread without waiting for a fit in progress.
+    let problem = Locked<String?>(nil)
+
+    init(path: String, project: Project) {
+        self.path = path
+        self.project = project
+    }
+
+    func renderer() -> DraftRenderer? {
+        lock.lock()
+        defer { lock.unlock() }
+        if made == nil && problem.value == nil {
+            do {
+                made = try DraftRenderer(project: project, name: path, body: BuiltinBody.model, options: RenderOptions(normalise: false))
+            } catch {
+                problem.value = "\(error)"
+            }
+        }
+        return made
+    }
+
+    func projectChanged(_ project: Project) {
+        lock.lock()
+        defer { lock.unlock() }
+        self.project = project
+        if let made, (try? made.update(project, name: path)) == nil { self.made = nil }
+    }
+}
+
 /// Frame pictures for the canvas. Used from the picture worker thread only (one call at a time).
-/// The draft is rendered without pose normalisation, so that it lies under the skeleton being
-/// edited (exports and `render` normalise by default).
 final class StudioPictures: FramePictures, @unchecked Sendable {
     private let projectPath: String
     private let hasVideo: Bool
-    private var project: Project
-    private var draft: DraftRenderer?
-    private let draftProblem = Locked<String?>(nil)
+    private let draft: SharedDraft
     private var driving: DrivingColumn?
     /// Read by the UI thread (`unavailableReason`) while the worker may set it.
     private let drivingProblem = Locked<String?>(nil)
     private var opened = false
 
-    init(projectPath: String, project: Project, hasVideo: Bool) {
+    init(projectPath: String, draft: SharedDraft, hasVideo: Bool) {
         self.projectPath = projectPath
-        self.project = project
+        self.draft = draft
         self.hasVideo = hasVideo
     }
 
@@ -47,44 +81,42 @@ final class StudioPictures: FramePictures, @unchecked Sendable {
             }
             return try driving?.frame(frame)
         case .draft:
-            if draft == nil && draftProblem.value == nil {
-                // Fits the bodies in memory when the project stores none: seconds for 100 frames,
-                // which is why it happens here, on first use, off the UI thread.
-                do {
-                    draft = try DraftRenderer(project: project, name: projectPath, body: BuiltinBody.model,
-                                              options: RenderOptions(normalise: false))
-                } catch {
-                    draftProblem.value = "\(error)"
-                }
-            }
-            return draft?.placed(frame: frame)
+            return draft.renderer()?.placed(frame: frame)
         case .neural:
             return nil
         }
     }
 
-    func projectChanged(_ project: Project) {
-        self.project = project
-        guard let draft else { return }
-        do {
-            try draft.update(project, name: projectPath)
-        } catch {
-            self.draft = nil
-        }
-    }
+    func projectChanged(_ project: Project) { draft.projectChanged(project) }
 
     func unavailableReason(_ kind: ImageKind) -> String? {
         switch kind {
         case .driving: drivingProblem.value
-        case .draft: draftProblem.value
-        case .neural: "neural render: not available in this build"
+        case .draft: draft.problem.value
+        case .neural: "neural render: needs the generator's weights and the neural pipeline (draft: t)"
         }
     }
 }
 
 enum StudioWiring {
-    static func services(projectPath: String) -> StudioServices {
+    static func services(projectPath: String, draft: SharedDraft) -> StudioServices {
         var services = StudioServices()
+        // Renders the drafts of the frames into the renderer's cache (the timeline marks them).
+        services.render = { frames, context in
+            guard let renderer = draft.renderer() else { throw StudioServiceError(draft.problem.value ?? "no draft renderer") }
+            let all = Array(frames)
+            context.mark(all, .rendering)
+            for (i, frame) in all.enumerated() {
+                if context.isCancelled() {
+                    context.mark(Array(all[i...]), .none)
+                    throw JobCancelled()
+                }
+                _ = renderer.render(frame: frame)
+                context.mark([frame], .rendered)
+                context.report(i + 1, all.count)
+            }
+            return "rendered \(all.count) draft frame\(all.count == 1 ? "" : "s") (the neural render needs weights)"
+        }
         services.export = { output, context in
             let lower = output.lowercased()
             let arguments: [String]
