@@ -46,6 +46,7 @@ public final class StudioSession {
         renderer = ScreenRenderer(theme: theme)
         state = StudioState(projectName: URL(fileURLWithPath: file.path).lastPathComponent, sequence: file.sequence,
                             journal: file.journal, size: size, keyMap: keyMap, hasVideo: hasVideo)
+        state.suspectsPending = true
         detectSuspects()
     }
 

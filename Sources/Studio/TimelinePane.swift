@@ -52,7 +52,7 @@ struct TimelinePane {
             }
         }
         for row in 0..<3 { grid.restyle(x0 + cursorColumn, inner.y + row, theme[.timelineCursor]) }
-        grid.set(x0 + cursorColumn, area.y, "▼", theme[.timelineCursor])
+        grid.set(x0 + cursorColumn, area.maxY - 1, "▲", theme[.timelineCursor])
     }
 
     /// Whether any suspect covers each column's frames.
