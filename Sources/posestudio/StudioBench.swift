@@ -4,6 +4,7 @@
 // `--tmux` measures through ncurses instead: it runs `posestudio open` in a tmux pane, types
 // the same keys and reads the latencies the studio logged (POSESTUDIO_LATENCY_LOG).
 import ArgumentParser
+import BodyKit
 import Foundation
 import PoseKit
 import ProjectStore
@@ -49,7 +50,8 @@ struct StudioBench: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/bench.bdmm"
         var rng = SplitMix64(seed: 2026)
-        try ProjectFile.create(at: path, project: SyntheticProject.make(frames: frames, rng: &rng)).close()
+        let project = view == "draft" ? try Self.draftProject(frames: frames, scratch: dir) : SyntheticProject.make(frames: frames, rng: &rng)
+        try ProjectFile.create(at: path, project: project).close()
         let size = parsedSize!
         let theme = StudioConfig.standard(environment: ProcessInfo.processInfo.environment, executable: "/proc/self/exe").loadTheme("dark").0
 
@@ -90,7 +92,11 @@ struct StudioBench: ParsableCommand {
         let file = try ProjectFile.open(at: path)
         defer { try? file.close() }
         let session = StudioSession(file: file, size: size, theme: theme)
-        session.dispatch(.command(view == "draft" ? .toggleView : .nextFrame))
+        if view == "draft" {
+            let draft = SharedDraft(path: path, project: file.project)
+            session.images = CanvasImageSource(pictures: StudioPictures(projectPath: path, draft: draft, hasVideo: false), mode: .truecolor)
+            session.dispatch(.command(.toggleView))
+        }
         var latencies: [Double] = []
         session.latencyProbe = { d in
             latencies.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
@@ -99,6 +105,35 @@ struct StudioBench: ParsableCommand {
         session.run(&terminal, exitWhenIdle: true)
         session.shutdown()
         return latencies
+    }
+}
+
+extension StudioBench {
+    /// The demo's poses played forwards and backwards to `frames` frames, with SMPL fitted once to
+    /// the 100 demo frames and stored on every frame and the source — so the draft renders from
+    /// stored bodies, as it does in a fitted project, instead of fitting 10,000 frames first.
+    static func draftProject(frames: Int, scratch: String) throws -> Project {
+        let demoPath = try DemoFiles.createDemo(in: scratch + "/demo")
+        let file = try ProjectFile.open(at: demoPath)
+        let demo = file.project
+        try file.close()
+        let fitter = BodyFitter(body: BuiltinBody.model, settings: .standard)
+        let poses = demo.sequence.frames.map { demo.sequence.pose(at: $0) }
+        let fit = fitter.fitSequence(poses)
+        func smpl(_ f: FrameFit) -> SMPLParameters? { SMPLParameters(cam: f.camera.values, pose: f.pose, shape: fit.shape) }
+        // Frames without a fit borrow the nearest fitted frame's parameters.
+        let fitted = poses.indices.compactMap { i in fit.frames[i].map { (i, $0) } }
+        guard !fitted.isEmpty, let sourceFit = fitter.fitSingle(demo.sourcePose.keypoints, shape: fit.shape) else {
+            throw ValidationError("bench studio --view draft: the demo could not be fitted")
+        }
+        let perFrame = poses.indices.map { i in smpl(fitted.min { abs($0.0 - i) < abs($1.0 - i) }!.1) }
+        let n = poses.count
+        let order = (0..<frames).map { i in (i / n) % 2 == 0 ? i % n : n - 1 - i % n }
+        let sequence = PoseSequence(fps: demo.sequence.fps, frameSize: demo.sequence.frameSize, frames: order.map { poses[$0] },
+                                    smpl: order.map { perFrame[$0] })
+        var sourcePose = demo.sourcePose
+        sourcePose.smpl = smpl(sourceFit)
+        return Project(sourceImage: demo.sourceImage, sourcePose: sourcePose, sourceFrame: demo.sourceFrame, sequence: sequence)
     }
 }
 
