@@ -3,7 +3,9 @@
 import ArgumentParser
 import Foundation
 import MediaIO
+import BodyKit
 import PoseTransfer
+import ProjectFitting
 import ProjectStore
 import TensorEngine
 
@@ -16,7 +18,7 @@ struct Posestudio: ParsableCommand {
         subcommands: [New.self, Import.self, Info.self, Export.self, EditCommand.self,
                       Undo.self, Redo.self, History.self,
                       Suspects.self, Clean.self, Filter.self, Fill.self, Swap.self, Pin.self, Fix.self,
-                      Preview.self, VideoCommand.self, BodyCommand.self,
+                      Preview.self, VideoCommand.self, Fit.self, BodyCommand.self,
                       Bench.self, Debug.self])
 
     static func main() {
@@ -38,6 +40,15 @@ struct Posestudio: ParsableCommand {
             Console.error("posestudio: \(error)")
             Foundation.exit(1)
         } catch let error as MediaError {
+            Console.error("posestudio: \(error)")
+            Foundation.exit(1)
+        } catch let error as BodyLoadError {
+            Console.error("posestudio: \(error)")
+            Foundation.exit(1)
+        } catch let error as BodyModelError {
+            Console.error("posestudio: \(error)")
+            Foundation.exit(1)
+        } catch let error as ProjectFitError {
             Console.error("posestudio: \(error)")
             Foundation.exit(1)
         } catch {
