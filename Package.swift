@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "TensorEngine", dependencies: ["COpenBLAS"]),
         // Body models with the SMPL 24-joint interface, posing, projection and fitting to keypoints.
         .target(name: "BodyKit", dependencies: ["PoseKit", "TensorEngine"]),
+        // A project's fits: read its poses, fit/refit with BodyKit, store them journaled (CLI and studio).
+        .target(name: "ProjectFitting", dependencies: ["BodyKit", "ProjectStore", "PoseKit"]),
         // The render pipeline: the BDMM generator and its windows, heatmaps, mesh flow.
         .target(name: "PoseTransfer", dependencies: ["TensorEngine", "PoseKit"]),
         // Media: RGB images and drawing; decode/encode through FFmpeg; chafa previews as cells.
@@ -46,14 +48,15 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "posestudio", dependencies: [
-            "PoseKit", "ProjectStore", "BodyKit", "TensorEngine", "PoseTransfer", "Rendering", "Imaging", "MediaIO", "TerminalUI", "TerminalPreview", "Studio",
+            "PoseKit", "ProjectStore", "BodyKit", "ProjectFitting", "TensorEngine", "PoseTransfer", "Rendering", "Imaging", "MediaIO", "TerminalUI", "TerminalPreview", "Studio",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CShimTests", dependencies: ["CNcurses", "COpenBLAS", "CFFmpeg", "CChafa"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "PoseKit", "TestSupport"]),
-        .testTarget(name: "BodyKitTests", dependencies: ["BodyKit", "PoseKit", "TestSupport"]),
+        .testTarget(name: "BodyKitTests", dependencies: ["BodyKit", "PoseKit", "TensorEngine", "TestSupport"]),
+        .testTarget(name: "ProjectFittingTests", dependencies: ["ProjectFitting", "BodyKit", "ProjectStore", "PoseKit", "TestSupport"]),
         .testTarget(name: "PoseTransferTests", dependencies: ["PoseTransfer", "TensorEngine", "PoseKit", "TestSupport"]),
         .testTarget(name: "RenderingTests", dependencies: [
             "Rendering", "PoseTransfer", "BodyKit", "ProjectStore", "Imaging", "MediaIO", "PoseKit", "TensorEngine", "TestSupport",
