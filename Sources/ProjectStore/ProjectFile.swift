@@ -232,6 +232,23 @@ public final class ProjectFile {
 
     /// Runs `body` in an IMMEDIATE transaction on a copy of the state (reloaded first when another
     /// connection changed the file), bumps the revision, commits, and only then adopts the copy.
+    /// Re-reads the project when another connection changed it since (a fit run in the background
+    /// on its own connection). - Returns: whether it changed.
+    @discardableResult
+    public func refresh() throws -> Bool {
+        let fresh: State? = try sqlite("refresh") {
+            try queue.read { db in
+                let onDisk = try Int.fetchOne(db, sql: "SELECT revision FROM project WHERE id = 1")
+                return onDisk == revision ? nil : try State.load(db, path: path)
+            }
+        }
+        guard let fresh else { return false }
+        project = fresh.project
+        journal = fresh.journal
+        revision = fresh.revision
+        return true
+    }
+
     func transact<T>(_ operation: String, _ body: (Database, inout State) throws -> T) throws -> T {
         var result: T?
         var committed: State?

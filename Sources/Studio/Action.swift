@@ -13,6 +13,12 @@ public enum Action: Sendable {
     case tick
     /// An edit, undo or redo was committed: the project's new sequence and journal.
     case edited(sequence: PoseSequence, journal: JournalState, message: String)
+    /// Work done on another connection's behalf changed the project without a user edit (a
+    /// refit): new sequence and journal, message kept.
+    case projectRefreshed(sequence: PoseSequence, journal: JournalState)
+    /// Work to finish on the thread that owns the project file (storing a background refit); the
+    /// session runs it, the reducer never sees it.
+    case onFile(@Sendable (ProjectFile) throws -> String?)
     /// The cleanup queue was recomputed.
     case suspects([Suspect])
     /// A queue computed in the background for the `generation`-th change (the session keeps only

@@ -38,7 +38,7 @@ public enum Reducer {
             return []
         case let .jobFinished(id, message):
             state.jobs.removeAll { $0.id == id }
-            state.message = message
+            if !message.text.isEmpty { state.message = message }
             return []
         case let .markFrames(frames, mark):
             for f in frames where state.renderMarks.indices.contains(f) { state.renderMarks[f] = mark }
@@ -54,7 +54,11 @@ public enum Reducer {
         case .notify(let message):
             state.message = message
             return []
-        case .redraw, .suspectsComputed:
+        case let .projectRefreshed(sequence, journal):
+            state.sequence = sequence
+            state.journal = journal
+            return [.loadImages]
+        case .redraw, .suspectsComputed, .onFile:
             return []
         }
     }

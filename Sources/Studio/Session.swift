@@ -14,9 +14,13 @@ public struct StudioServices: Sendable {
     public var fit: (@Sendable (_ frames: Range<Int>?, JobContext) throws -> String)?
     public var render: (@Sendable (_ frames: Range<Int>, JobContext) throws -> String)?
     public var export: (@Sendable (_ path: String, JobContext) throws -> String)?
-    /// Called (on the job thread) after every committed change, with the frames it touched
-    /// (nil: all): refit, invalidate renders.
-    public var afterChange: (@Sendable (_ frames: [Int]?, JobContext) throws -> String?)?
+    /// After an edit (not undo or redo), on the job thread, with the frames it touched (nil: all)
+    /// and the sequence after it: work that follows the edit (a refit), returning what to store
+    /// on the file's thread afterwards, or nil.
+    public var followUp: (@Sendable (_ frames: [Int]?, PoseSequence, JobContext) throws -> (@Sendable (ProjectFile) throws -> String?)?)?
+    /// Whether a journal entry is such follow-up work: undo and redo take it together with the
+    /// edit before it, so one `u` undoes what one key did.
+    public var isFollowUp: (@Sendable (JournalEntry) -> Bool)?
     public init() {}
 }
 
@@ -76,9 +80,19 @@ public final class StudioSession {
         case .dropPreview:
             _ = takePreview()
         case .undo:
-            journal("undo") { try self.file.undo() }
+            journal("undo") {
+                guard let entry = try self.file.undo() else { return nil }
+                if self.services.isFollowUp?(entry) == true, self.file.journal.canUndo { return try self.file.undo() ?? entry }
+                return entry
+            }
         case .redo:
-            journal("redo") { try self.file.redo() }
+            journal("redo") {
+                guard let entry = try self.file.redo() else { return nil }
+                if let next = try self.file.history().first(where: { !$0.isApplied }), self.services.isFollowUp?(next) == true {
+                    _ = try self.file.redo()
+                }
+                return entry
+            }
         case .render(let frames):
             guard let render = services.render else { return notify("rendering is not available in this build", .warning) }
             jobs.start("render \(frames.lowerBound):\(frames.upperBound)", total: frames.count) { try render(frames, $0) }
@@ -112,8 +126,18 @@ public final class StudioSession {
         do {
             let entry = try file.apply(edit, label: label)
             changed("✓ \(entry.label)", frames: edit.touchedFrames)
+            startFollowUp(frames: edit.touchedFrames)
         } catch {
             notify("\(error)", .error)
+        }
+    }
+
+    private func startFollowUp(frames: [Int]?) {
+        guard let followUp = services.followUp else { return }
+        let sequence = file.sequence
+        jobs.start("refit", total: frames?.count ?? sequence.frameCount) { [inbox] context in
+            if let store = try followUp(frames, sequence, context) { inbox.post(.onFile(store)) }
+            return ""
         }
     }
 
@@ -132,11 +156,6 @@ public final class StudioSession {
         dispatch(.staleRenders(frames))
         images?.projectChanged(file.project)
         detectSuspects()
-        if let afterChange = services.afterChange {
-            jobs.start("update", total: frames?.count ?? state.frameCount) { context in
-                try afterChange(frames, context) ?? "updated"
-            }
-        }
         requestImages()
     }
 
@@ -194,9 +213,31 @@ public final class StudioSession {
             if case let .suspectsComputed(queue, wanted) = action {
                 detecting -= 1
                 if wanted == generation { dispatch(.suspects(queue)) }
+            } else if case .jobFinished = action {
+                dispatch(action)
+                refreshFromDisk()
+            } else if case .onFile(let work) = action {
+                do {
+                    if let message = try work(file) { dispatch(.notify(StatusMessage(message))) }
+                    dispatch(.projectRefreshed(sequence: file.sequence, journal: file.journal))
+                    images?.projectChanged(file.project)
+                } catch {
+                    notify("\(error)", .error)
+                }
             } else {
                 dispatch(action)
             }
+        }
+    }
+
+    /// Jobs may change the project on their own connection (a fit): follow the file.
+    private func refreshFromDisk() {
+        do {
+            guard try file.refresh() else { return }
+            dispatch(.projectRefreshed(sequence: file.sequence, journal: file.journal))
+            images?.projectChanged(file.project)
+        } catch {
+            notify("\(error)", .error)
         }
     }
 

@@ -5,6 +5,7 @@ import Foundation
 import Imaging
 import BodyKit
 import PoseKit
+import ProjectFitting
 import ProjectStore
 import Rendering
 import Studio
@@ -101,6 +102,37 @@ final class StudioPictures: FramePictures, @unchecked Sendable {
 enum StudioWiring {
     static func services(projectPath: String, draft: SharedDraft) -> StudioServices {
         var services = StudioServices()
+        // The project's fitter (its recorded body), loaded on first use on the job thread.
+        let fitter = Locked<ProjectFitter?>(nil)
+        @Sendable func projectFitter() throws -> ProjectFitter {
+            if let made = fitter.value { return made }
+            let file = try ProjectFile.open(at: projectPath)
+            defer { try? file.close() }
+            let made = ProjectFitter(body: try ProjectBody.load(for: file, requested: nil))
+            fitter.value = made
+            return made
+        }
+        // `:fit`: on its own connection; the session re-reads the project when the job ends.
+        services.fit = { frames, context in
+            let file = try ProjectFile.open(at: projectPath)
+            defer { try? file.close() }
+            fitter.value = nil
+            let summary = try projectFitter().fit(frames: frames, in: file) { context.report($0, $1) }
+            return String(format: "fitted SMPL: %d frames, reprojection median %.1f px, p95 %.1f px (256 crop)",
+                          summary.frames, summary.medianReprojectionPx, summary.p95ReprojectionPx)
+        }
+        // After an edit of a fitted project, the edited frames are refitted off the UI thread and
+        // stored as their own journal entry, which undo and redo take together with the edit.
+        services.followUp = { frames, sequence, _ in
+            guard ProjectFitter.hasFits(sequence) else { return nil }
+            let refitter = try projectFitter()
+            let pending = refitter.computeRefit(frames: frames ?? Array(sequence.frames), sequence: sequence)
+            return { file in
+                try refitter.store(pending, in: file)
+                return nil
+            }
+        }
+        services.isFollowUp = { $0.label.hasPrefix(ProjectFitter.refitLabelPrefix) }
         // Renders the drafts of the frames into the renderer's cache (the timeline marks them).
         services.render = { frames, context in
             guard let renderer = draft.renderer() else { throw StudioServiceError(draft.problem.value ?? "no draft renderer") }

@@ -113,6 +113,36 @@ import Testing
         #expect(session.state.message?.text == "rendered 100 frames")
     }
 
+    @Test func followUpWorkIsStoredAfterTheEditAndUndoneWithIt() throws {
+        let dir = TemporaryDirectory()
+        let file = try Demo.project(in: dir)
+        let session = Demo.session(file)
+        var services = StudioServices()
+        // Stands in for the refit: computed off-thread from the edited sequence, stored on the file.
+        services.followUp = { frames, sequence, _ in
+            let frame = frames!.first!
+            let point = sequence[frame, .rWrist]
+            return { file in
+                try file.apply(.setConfidence(frames: frame..<frame + 1, joints: [.rWrist], confidence: point.confidence / 2),
+                               label: "refitted SMPL on frame \(frame)")
+                return nil
+            }
+        }
+        services.isFollowUp = { $0.label.hasPrefix("refitted SMPL") }
+        session.services = services
+        let before = file.sequence[0, .rWrist]
+        session.press(.character("d"))
+        #expect(file.journal.length == 2)
+        #expect(session.state.journal == file.journal)
+        #expect(try file.history().last?.label == "refitted SMPL on frame 0")
+        session.press(.character("u"))
+        #expect(file.journal.position == 0)
+        #expect(file.sequence[0, .rWrist] == before)
+        session.press(.control("r"))
+        #expect(file.journal.position == 2)
+        #expect(file.sequence[0, .rWrist].confidence == before.confidence / 2)
+    }
+
     @Test func theLoopRunsOnTheTestTerminalAndMeasuresEachKey() throws {
         let dir = TemporaryDirectory()
         let file = try Demo.project(in: dir)
