@@ -149,8 +149,69 @@ struct PacedTerminal: TerminalScreen {
     }
 }
 
+/// Key → screen latency through ncurses: `posestudio open` in a private tmux server's pane, keys
+/// typed with `send-keys`, latencies read from the log the studio writes (POSESTUDIO_LATENCY_LOG).
 enum TmuxLatency {
     static func measure(project: String, size: TerminalSize, keys: [Key], intervalMS: Int, view: String) throws -> [Double] {
-        throw ValidationError("--tmux needs the ncurses studio (posestudio open), which this build does not have")
+        guard let tmuxPath = ["/usr/bin/tmux", "/usr/local/bin/tmux"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            throw ValidationError("--tmux needs tmux (scripts/bootstrap.sh installs it)")
+        }
+        let socket = "posestudio-bench-\(getpid())"
+        let log = NSTemporaryDirectory() + "posestudio-latency-\(getpid()).log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        @discardableResult
+        func tmux(_ arguments: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: tmuxPath)
+            process.arguments = ["-L", socket, "-f", "/dev/null"] + arguments
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw ValidationError("tmux \(arguments.first ?? "") failed") }
+            return String(decoding: data, as: UTF8.self)
+        }
+        func waitFor(_ text: String) throws {
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
+                if try tmux(["capture-pane", "-t", "b", "-p"]).contains(text) { return }
+                usleep(50_000)
+            }
+            throw ValidationError("bench studio --tmux: the studio never showed \(text.debugDescription)")
+        }
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        try tmux(["new-session", "-d", "-s", "b", "-x", "\(size.columns)", "-y", "\(size.rows)",
+                  "env TERM=tmux-256color LANG=C.UTF-8 POSESTUDIO_LATENCY_LOG='\(log)' '\(binary)' open '\(project)'; sleep 30"])
+        defer { _ = try? tmux(["kill-server"]) }
+        try waitFor("NORMAL")
+        if view == "draft" {
+            try tmux(["send-keys", "-t", "b", "t"])
+            try waitFor("view: draft")
+        }
+        for key in keys {
+            let name: String = switch key {
+            case .tab: "Tab"
+            case .backTab: "BTab"
+            case .character(let c): String(c)
+            default: throw ValidationError("bench studio --tmux: no tmux name for \(key)")
+            }
+            try tmux(["send-keys", "-t", "b", name])
+            if intervalMS > 0 { usleep(useconds_t(intervalMS * 1000)) }
+        }
+        // Quit, then read what the studio logged (one line per key, the view toggle included).
+        try tmux(["send-keys", "-t", "b", "q"])
+        let deadline = Date().addingTimeInterval(30)
+        var lines: [Double] = []
+        while Date() < deadline {
+            lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Double($0) }
+            if lines.count >= keys.count + 1 + (view == "draft" ? 1 : 0) { break }
+            usleep(100_000)
+        }
+        guard lines.count > keys.count else {
+            throw ValidationError("bench studio --tmux: the studio logged \(lines.count) of \(keys.count) keys")
+        }
+        return Array(lines.dropFirst(view == "draft" ? 1 : 0).prefix(keys.count))
     }
 }
