@@ -36,9 +36,12 @@ let package = Package(
         .target(name: "Imaging"),
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "Imaging"]),
         .target(name: "TerminalUI"),
+        // The ncurses terminal session behind the studio: the only importer of CNcurses.
+        .target(name: "NcursesBackend", dependencies: ["CNcurses", "TerminalUI"]),
         .target(name: "TerminalPreview", dependencies: ["CChafa", "Imaging", "TerminalUI"]),
         .executableTarget(name: "posestudio", dependencies: [
             "PoseKit", "ProjectStore", "BodyKit", "TensorEngine", "PoseTransfer", "Imaging", "MediaIO", "TerminalUI", "TerminalPreview",
+            "NcursesBackend",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -50,6 +53,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
         .testTarget(name: "TerminalPreviewTests", dependencies: ["TerminalPreview", "TerminalUI", "Imaging", "TestSupport"]),
+        .testTarget(name: "NcursesBackendTests", dependencies: ["NcursesBackend", "TerminalUI"]),
         .testTarget(name: "PoseKitTests", dependencies: ["PoseKit", "TestSupport"]),
         .testTarget(name: "ProjectStoreTests", dependencies: [
             "PoseKit", "ProjectStore", "TestSupport",
