@@ -42,7 +42,8 @@ enum TerminalRestore {
     }
 
     /// Installed once per process, after the first newterm (so they replace ncurses' own SIGINT and
-    /// SIGTERM handlers, which exit with status 1). Signals the process ignores stay ignored.
+    /// SIGTERM handlers, which exit with status 1). Signals the process ignores stay ignored; blocked
+    /// ones (and SIGWINCH, SIGTSTP, SIGCONT) are unblocked on the calling thread.
     private static func installHooks() {
         guard !hooksInstalled.exchange(true, ordering: .sequentiallyConsistent) else { return }
         atexit { TerminalRestore.endAny() }
@@ -62,5 +63,11 @@ enum TerminalRestore {
             action.sa_flags = 0
             sigaction(sig, &action, nil)
         }
+        // A parent may have left these blocked (the mask is inherited across exec): a blocked
+        // SIGTERM would never reach the handler, a blocked SIGWINCH never becomes KEY_RESIZE.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for sig in fatalSignals + [SIGWINCH, SIGTSTP, SIGCONT] { sigaddset(&unblock, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 }
