@@ -41,6 +41,8 @@ let package = Package(
         // A project's renders: bodies per frame, crops, pose normalisation, the draft (mesh-flow warp).
         .target(name: "Rendering", dependencies: ["PoseTransfer", "BodyKit", "ProjectStore", "Imaging", "MediaIO", "PoseKit"]),
         .target(name: "TerminalUI"),
+        // The ncurses terminal session behind the studio: the only importer of CNcurses.
+        .target(name: "NcursesBackend", dependencies: ["CNcurses", "TerminalUI"]),
         .target(name: "TerminalPreview", dependencies: ["CChafa", "Imaging", "TerminalUI"]),
         // The studio: state, reducer, panes, key map, themes and the session loop (terminal-agnostic).
         .target(name: "Studio", dependencies: [
@@ -48,7 +50,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "posestudio", dependencies: [
-            "PoseKit", "ProjectStore", "BodyKit", "ProjectFitting", "TensorEngine", "PoseTransfer", "Rendering", "Imaging", "MediaIO", "TerminalUI", "TerminalPreview", "Studio",
+            "PoseKit", "ProjectStore", "BodyKit", "ProjectFitting", "TensorEngine", "PoseTransfer", "Rendering", "Imaging", "MediaIO", "TerminalUI", "TerminalPreview", "Studio", "NcursesBackend",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -65,6 +67,7 @@ let package = Package(
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
         .testTarget(name: "TerminalPreviewTests", dependencies: ["TerminalPreview", "TerminalUI", "Imaging", "TestSupport"]),
         .testTarget(name: "StudioTests", dependencies: ["Studio", "TerminalUI", "PoseKit", "ProjectStore", "Imaging", "TestSupport"]),
+        .testTarget(name: "NcursesBackendTests", dependencies: ["NcursesBackend", "TerminalUI"]),
         .testTarget(name: "PoseKitTests", dependencies: ["PoseKit", "TestSupport"]),
         .testTarget(name: "ProjectStoreTests", dependencies: [
             "PoseKit", "ProjectStore", "TestSupport",

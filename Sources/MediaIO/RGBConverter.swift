@@ -1,7 +1,8 @@
 // Decoded AVFrame (any pixel format) → RGBImage, through swscale with the same choices as the
 // ffmpeg CLI (bicubic, colour matrix from the frame's colorspace, range from the frame or the
-// deprecated YUVJ formats). Formats with alpha are composited over white. The scaler and the
-// aligned destination frame are kept between calls and rebuilt only when the input changes.
+// deprecated YUVJ formats). RGB is written straight into the new image's pixels; formats with
+// alpha go through an RGBA frame and are composited over white. The scaler (and that frame) are
+// kept between calls and rebuilt only when the input changes.
 import CFFmpeg
 import Imaging
 
@@ -45,23 +46,48 @@ struct RGBConverter: ~Copyable {
                                          sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16)
             }
             av_frame_unref(output.pointer)
-            output.pointer.pointee.format = target.rawValue
-            output.pointer.pointee.width = width
-            output.pointer.pointee.height = height
-            guard av_frame_get_buffer(output.pointer, 0) >= 0 else { fatalError("av_frame_get_buffer: out of memory") }
+            if hasAlpha {
+                output.pointer.pointee.format = target.rawValue
+                output.pointer.pointee.width = width
+                output.pointer.pointee.height = height
+                guard av_frame_get_buffer(output.pointer, 0) >= 0 else { fatalError("av_frame_get_buffer: out of memory") }
+            }
             self.scalerPointer = scaler.pointer
             self.scaler = consume scaler
             self.key = key
         }
         let saved = frame.pointee.format
+        defer { frame.pointee.format = saved }
         frame.pointee.format = format.rawValue
-        let code = sws_scale_frame(scalerPointer, output.pointer, frame)
-        frame.pointee.format = saved
-        guard code >= 0 else { throw MediaError.ffmpeg(path: path, operation: "\(field): colour conversion", message: averrorText(code)) }
-        return Self.copy(output.pointer, alpha: hasAlpha)
+        if hasAlpha {
+            let code = sws_scale_frame(scalerPointer, output.pointer, frame)
+            guard code >= 0 else { throw MediaError.ffmpeg(path: path, operation: "\(field): colour conversion", message: averrorText(code)) }
+            return Self.copy(output.pointer, alpha: true)
+        }
+        // RGB24 goes straight into the image's packed pixels (no intermediate frame, no copy).
+        // swscale's SIMD writers may store up to a vector past a row's last pixel: rows are written
+        // top to bottom, so that only touches the next row before it is written, and the padding
+        // after the last row takes the rest.
+        let w = Int(width), h = Int(height), count = w * h * 3
+        var scaled: Int32 = 0
+        let pixels = [UInt8](unsafeUninitializedCapacity: count + Self.rowPadding) { buffer, initialized in
+            var destination: [UnsafeMutablePointer<UInt8>?] = [buffer.baseAddress, nil, nil, nil]
+            var destinationStride: [Int32] = [Int32(w * 3), 0, 0, 0]
+            let source = UnsafeRawPointer(ps_frame_data(frame)!).assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
+            scaled = sws_scale(scalerPointer, source, ps_frame_linesize(frame), 0, height, &destination, &destinationStride)
+            initialized = scaled == height ? count : 0
+        }
+        guard scaled == height else {
+            throw MediaError.ffmpeg(path: path, operation: "\(field): colour conversion",
+                                    message: scaled < 0 ? averrorText(scaled) : "converted \(scaled) of \(height) rows")
+        }
+        return RGBImage(width: w, height: h, pixels: pixels)
     }
 
-    /// Packs the converted frame's rows into an RGBImage (compositing RGBA over white).
+    /// Bytes after the last row that swscale may write into (more than its widest store).
+    private static let rowPadding = 256
+
+    /// Packs the converted RGBA frame's rows into an RGBImage, composited over white.
     private static func copy(_ frame: UnsafeMutablePointer<AVFrame>, alpha: Bool) -> RGBImage {
         let w = Int(frame.pointee.width), h = Int(frame.pointee.height)
         let stride = Int(ps_frame_linesize(frame)[0])

@@ -56,10 +56,8 @@ public final class VideoWriter {
     private let output: OutputOwner
     private let encoder: CodecContextOwner
     private let stream: UnsafeMutablePointer<AVStream>
-    private let rgbFrame = FrameOwner()
     private let yuvFrame = FrameOwner()
     private let packet = PacketOwner()
-    private let scaler: ScalerOwner
     private var state = State.open
 
     private enum State { case open, finished, failed }
@@ -146,22 +144,13 @@ public final class VideoWriter {
         stream.pointee.time_base = c.pointee.time_base
         stream.pointee.avg_frame_rate = rate
 
-        for frame in [rgbFrame.pointer, yuvFrame.pointer] {
-            frame.pointee.width = Int32(size.width)
-            frame.pointee.height = Int32(size.height)
-        }
-        rgbFrame.pointer.pointee.format = AV_PIX_FMT_RGB24.rawValue
+        yuvFrame.pointer.pointee.width = Int32(size.width)
+        yuvFrame.pointer.pointee.height = Int32(size.height)
         yuvFrame.pointer.pointee.format = AV_PIX_FMT_YUV420P.rawValue
         yuvFrame.pointer.pointee.color_range = AVCOL_RANGE_MPEG
-        guard av_frame_get_buffer(rgbFrame.pointer, 0) >= 0, av_frame_get_buffer(yuvFrame.pointer, 0) >= 0 else {
+        guard av_frame_get_buffer(yuvFrame.pointer, 0) >= 0 else {
             fatalError("av_frame_get_buffer: out of memory")
         }
-        guard let scaler = ScalerOwner(sws_getContext(Int32(size.width), Int32(size.height), AV_PIX_FMT_RGB24,
-                                                     Int32(size.width), Int32(size.height), AV_PIX_FMT_YUV420P,
-                                                     SWS_BICUBIC | SWS_ACCURATE_RND, nil, nil, nil)) else {
-            throw MediaError.unsupported(path: path, why: "cannot convert RGB to yuv420p at \(size)")
-        }
-        self.scaler = scaler
 
         code = avio_open(&output.pointer.pointee.pb, temporary, AVIO_FLAG_WRITE)
         guard code >= 0 else { throw writeError(path, code: code) }
@@ -185,9 +174,7 @@ public final class VideoWriter {
         precondition(image.size == size, "VideoWriter for \(size) got a \(image.size) frame")
         try failing {
             guard av_frame_make_writable(yuvFrame.pointer) >= 0 else { fatalError("av_frame_make_writable: out of memory") }
-            image.copyRows(into: rgbFrame.pointer)
-            let code = sws_scale_frame(scaler.pointer, yuvFrame.pointer, rgbFrame.pointer)
-            guard code >= 0 else { throw MediaError.ffmpeg(path: path, operation: "RGB to yuv420p", message: averrorText(code)) }
+            YUVConversion.convert(image, into: yuvFrame.pointer)
             yuvFrame.pointer.pointee.pts = Int64(framesWritten)
             try send(yuvFrame.pointer)
             framesWritten += 1
