@@ -6,6 +6,7 @@
 import BodyKit
 import Foundation
 import PoseKit
+import BodyTestSupport
 import Testing
 import TestSupport
 
