@@ -148,8 +148,16 @@ enum FitSample {
         try Data(SMPLArrays(SyntheticSMPL.make(seed: 8)).pickle()).write(to: URL(fileURLWithPath: model))
         let changed = try ProjectBody.load(for: file, requested: nil)
         #expect(changed.note?.contains("changed since this project was fitted") == true && changed.note?.contains(model) == true)
-        // Refitting with the changed file is refused (another digest: another body).
+        // Refitting, or fitting some frames, with the changed file is refused (another digest:
+        // another body); fitting every frame with it is allowed.
         #expect(throws: ProjectFitError.self) { try ProjectFitter(body: changed).refit(frames: [2], in: file) }
+        let builtin = try ProjectBody.load(for: file, requested: .builtin)
+        #expect(throws: ProjectFitError.self) { try ProjectFitter(body: builtin).fit(frames: 0..<3, in: file) }
+        #expect(try file.history().count == 1)
+        try ProjectFitter(body: builtin).fit(in: file)
+        #expect(try file.body() == .builtin && file.sequence.fittedFrameCount == 6)
+        try ProjectFitter(body: changed).fit(in: file)
+        #expect(try file.body() == changed.reference)
         try FileManager.default.removeItem(atPath: model)
         #expect(throws: BodyLoadError.smplFileMissing(path: model, recorded: true)) { try ProjectBody.load(for: file, requested: nil) }
     }
