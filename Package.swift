@@ -55,10 +55,12 @@ let package = Package(
         ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Synthetic SMPL-layout bodies and writers of SMPL file layouts (random arrays, never SMPL data).
+        .target(name: "BodyTestSupport", dependencies: ["BodyKit", "PoseKit"], path: "Tests/BodyTestSupport"),
         .testTarget(name: "CShimTests", dependencies: ["CNcurses", "COpenBLAS", "CFFmpeg", "CChafa"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "PoseKit", "TestSupport"]),
-        .testTarget(name: "BodyKitTests", dependencies: ["BodyKit", "PoseKit", "TensorEngine", "TestSupport"]),
-        .testTarget(name: "ProjectFittingTests", dependencies: ["ProjectFitting", "BodyKit", "ProjectStore", "PoseKit", "TestSupport"]),
+        .testTarget(name: "BodyKitTests", dependencies: ["BodyKit", "PoseKit", "TestSupport", "BodyTestSupport"]),
+        .testTarget(name: "ProjectFittingTests", dependencies: ["ProjectFitting", "BodyKit", "ProjectStore", "PoseKit", "TestSupport", "BodyTestSupport"]),
         .testTarget(name: "PoseTransferTests", dependencies: ["PoseTransfer", "TensorEngine", "PoseKit", "TestSupport"]),
         .testTarget(name: "RenderingTests", dependencies: [
             "Rendering", "PoseTransfer", "BodyKit", "ProjectStore", "Imaging", "MediaIO", "PoseKit", "TensorEngine", "TestSupport",

@@ -27,7 +27,7 @@ public struct FitSummary: Hashable, Sendable {
 }
 
 public enum ProjectFitError: Error, Equatable, CustomStringConvertible {
-    /// `refit` with another body than the project's fits used.
+    /// `refit`, or `fit` of some frames, with another body than the project's other fits used.
     case bodyMismatch(path: String, recorded: String, requested: String)
 
     public var description: String {
@@ -48,11 +48,13 @@ public struct ProjectFitter: Sendable {
     }
 
     /// Fits `frames` (all when nil) and the source pose, and stores them in one transaction.
-    /// β is estimated from these frames, unless the project keeps fits of other frames made with
-    /// the same body: then their β is kept so the sequence shares one body shape.
+    /// β is estimated from these frames, unless the project keeps fits of other frames: then their
+    /// β is kept so the sequence shares one body shape, and the body must be the one they used.
     /// - Parameter progress: (done, total) steps, on the calling thread.
     /// - Returns: the project's fit summary after the fit.
-    /// - Throws: `ProjectError` (`.invalidEdit` for a range outside the sequence; nothing written).
+    /// - Throws: `ProjectFitError.bodyMismatch` for a partial fit with another body than the other
+    ///   frames' fits used; `ProjectError` (`.invalidEdit` for a range outside the sequence). Nothing
+    ///   is written on error.
     @discardableResult
     public func fit(frames range: Range<Int>? = nil, in file: ProjectFile,
                     progress: ((Int, Int) -> Void)? = nil) throws -> FitSummary {
@@ -63,9 +65,14 @@ public struct ProjectFitter: Sendable {
                                            : .frameOutOfRange(frame: frames.lowerBound < 0 ? frames.lowerBound : frames.upperBound - 1,
                                                               frameCount: sequence.frameCount))
         }
+        let otherFitted = sequence.frames.first { !frames.contains($0) && sequence.fits[$0] != nil }
         var keptShape: [Double]?
-        if try file.body() == body.reference {
-            keptShape = sequence.frames.first { !frames.contains($0) && sequence.fits[$0] != nil }.flatMap { sequence.smpl[$0]?.shape }
+        if let recorded = try file.body(), let other = otherFitted {
+            // Frames outside the range keep their fits: they must share this body (and its β).
+            guard recorded == body.reference else {
+                throw ProjectFitError.bodyMismatch(path: file.path, recorded: Self.name(recorded), requested: Self.name(body.reference))
+            }
+            keptShape = sequence.smpl[other]?.shape
         }
         let result = fitter.fitSequence(frames.map { sequence.pose(at: $0) }, shape: keptShape, progress: progress)
         let values = zip(frames, result.frames).map { Self.value(frame: $0, $1, shape: result.shape) }

@@ -1,6 +1,7 @@
 // The fast keypoint evaluator against the reference forward pass: values, and its analytic
 // derivatives against central finite differences of the reference.
 import PoseKit
+import BodyTestSupport
 import Testing
 @testable import BodyKit
 

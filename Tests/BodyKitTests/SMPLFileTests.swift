@@ -4,6 +4,7 @@
 import BodyKit
 import Foundation
 import PoseKit
+import BodyTestSupport
 import Testing
 import TestSupport
 

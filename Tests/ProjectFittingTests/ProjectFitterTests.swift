@@ -1,6 +1,7 @@
 // Fitting through a project file: what is stored, the journal entry and its undo, warm refits of
 // edited frames, the recorded body. Synthetic truth from the built-in body (seeded).
 import BodyKit
+import BodyTestSupport
 import Foundation
 import PoseKit
 import ProjectStore
@@ -125,6 +126,40 @@ enum FitSample {
         let builtin = try ProjectBody.load(for: file, requested: .builtin)
         #expect(builtin.reference == .builtin)
         #expect(throws: ProjectFitError.self) { try ProjectFitter(body: builtin).refit(frames: [1], in: file) }
+    }
+
+    @Test func aSMPLFileBodyIsRecordedByPathAndDigest() throws {
+        let dir = TemporaryDirectory()
+        let model = dir.file("models/SMPL_NEUTRAL.pkl")
+        try FileManager.default.createDirectory(atPath: dir.file("models"), withIntermediateDirectories: true)
+        let bytes = SMPLArrays(SyntheticSMPL.make(seed: 7)).pickle()
+        try Data(bytes).write(to: URL(fileURLWithPath: model))
+        let (project, _) = try FitSample.project(frames: 6)
+        let file = try ProjectFile.create(at: dir.file("smpl.bdmm"), project: project)
+        defer { try? file.close() }
+        let body = try ProjectBody.load(for: file, requested: .smpl(path: model))
+        #expect(body.reference == .smpl(path: model, sha256: SHA256.hex(bytes)) && body.note == nil)
+        try ProjectFitter(body: body).fit(in: file)
+        #expect(try file.body() == body.reference)
+        #expect(file.sequence.fittedFrameCount == 6)
+
+        // Without --body the recorded file is used again; a changed file gives a note.
+        #expect(try ProjectBody.load(for: file, requested: nil).reference == body.reference)
+        try Data(SMPLArrays(SyntheticSMPL.make(seed: 8)).pickle()).write(to: URL(fileURLWithPath: model))
+        let changed = try ProjectBody.load(for: file, requested: nil)
+        #expect(changed.note?.contains("changed since this project was fitted") == true && changed.note?.contains(model) == true)
+        // Refitting, or fitting some frames, with the changed file is refused (another digest:
+        // another body); fitting every frame with it is allowed.
+        #expect(throws: ProjectFitError.self) { try ProjectFitter(body: changed).refit(frames: [2], in: file) }
+        let builtin = try ProjectBody.load(for: file, requested: .builtin)
+        #expect(throws: ProjectFitError.self) { try ProjectFitter(body: builtin).fit(frames: 0..<3, in: file) }
+        #expect(try file.history().count == 1)
+        try ProjectFitter(body: builtin).fit(in: file)
+        #expect(try file.body() == .builtin && file.sequence.fittedFrameCount == 6)
+        try ProjectFitter(body: changed).fit(in: file)
+        #expect(try file.body() == changed.reference)
+        try FileManager.default.removeItem(atPath: model)
+        #expect(throws: BodyLoadError.smplFileMissing(path: model, recorded: true)) { try ProjectBody.load(for: file, requested: nil) }
     }
 
     @Test func sha256MatchesTheStandardVectors() {

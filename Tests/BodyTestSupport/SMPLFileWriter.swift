@@ -5,12 +5,12 @@
 import BodyKit
 import Foundation
 
-struct SMPLArrays {
+public struct SMPLArrays {
     var arrays: [(key: String, shape: [Int], values: [Double], dtype: String)]
 
     /// The arrays of `body` as a SMPL file holds them; `dropping` leaves a key out, `reshaping`
     /// replaces one key's shape and values.
-    init(_ body: BodyModel, dropping: String? = nil, reshaping: (key: String, shape: [Int], values: [Double])? = nil) {
+    public init(_ body: BodyModel, dropping: String? = nil, reshaping: (key: String, shape: [Int], values: [Double])? = nil) {
         let v = body.vertexCount
         var regressor = [Double](repeating: 0, count: 24 * v)
         for (j, row) in body.jointRegressor.enumerated() { for w in row { regressor[j * v + w.index] = w.weight } }
@@ -48,7 +48,7 @@ struct SMPLArrays {
 
     // MARK: pickle
 
-    func pickle() -> [UInt8] {
+    public func pickle() -> [UInt8] {
         var w = PickleWriter()
         w.bytes += [0x7D, 0x28]                                  // EMPTY_DICT, MARK
         for array in arrays {
@@ -66,7 +66,7 @@ struct SMPLArrays {
 
     // MARK: npz
 
-    func npz() -> [UInt8] {
+    public func npz() -> [UInt8] {
         var entries: [(String, [UInt8])] = []
         for array in arrays {
             let shape = array.shape.count == 1 ? "(\(array.shape[0]),)" : "(" + array.shape.map(String.init).joined(separator: ", ") + ")"
@@ -81,7 +81,7 @@ struct SMPLArrays {
     }
 }
 
-struct PickleWriter {
+public struct PickleWriter {
     var bytes: [UInt8] = [0x80, 0x02]
 
     mutating func global(_ module: String, _ name: String) { bytes += [0x63] + Array("\(module)\n\(name)\n".utf8) }
@@ -165,7 +165,7 @@ struct PickleWriter {
 }
 
 /// A zip archive of stored (uncompressed) entries with CRC-32s, as `np.savez` writes.
-enum StoredZip {
+public enum StoredZip {
     static func crc32(_ bytes: [UInt8]) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in bytes {

@@ -4,8 +4,8 @@
 import BodyKit
 import PoseKit
 
-enum SyntheticSMPL {
-    static func make(seed: UInt64 = 7, vertices: Int = 360) -> BodyModel {
+public enum SyntheticSMPL {
+    public static func make(seed: UInt64 = 7, vertices: Int = 360) -> BodyModel {
         var rng = SplitMix64(seed: seed)
         func uniform(_ range: ClosedRange<Double>) -> Double { Double.random(in: range, using: &rng) }
         let rest = BuiltinBody.model.restJoints(shape: [Double](repeating: 0, count: 10))
