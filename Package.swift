@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Imaging"),
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "Imaging"]),
         // A project's renders: bodies per frame, crops, pose normalisation, the draft (mesh-flow warp).
-        .target(name: "Rendering", dependencies: ["PoseTransfer", "BodyKit", "ProjectStore", "Imaging", "MediaIO", "PoseKit"]),
+        .target(name: "Rendering", dependencies: ["PoseTransfer", "TensorEngine", "BodyKit", "ProjectStore", "Imaging", "MediaIO", "PoseKit"]),
         .target(name: "TerminalUI"),
         .target(name: "TerminalPreview", dependencies: ["CChafa", "Imaging", "TerminalUI"]),
         .executableTarget(name: "posestudio", dependencies: [

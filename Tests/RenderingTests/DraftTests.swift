@@ -82,7 +82,7 @@ import Testing
         let image = RGBImage(width: w, height: h, pixels: (0..<(w * h * 3)).map { _ in UInt8(rng.next() % 256) })
         let grid = (0..<(s * s * 2)).map { _ in Float(Double(rng.next() % 10_000) / 10_000 * 2.6 - 1.3) }
         let faces = (0..<(s * s)).map { Int32($0 % 5 == 0 ? -1 : 1) }
-        let out = SourceSampler(image).composite(grid: grid, faceIndex: faces, size: s, background: Self.magenta)
+        let out = SourceSampler(image).composite(grid: grid, faceIndex: faces, width: s, height: s, background: Self.magenta)
         // Reference: the engine's grid_sample on the [-1, 1] image, back to levels.
         var planes = [Float](repeating: 0, count: 3 * h * w)
         for p in 0..<(w * h) { for c in 0..<3 { planes[c * h * w + p] = (Float(image.pixels[3 * p + c]) / 255 - 0.5) / 0.5 } }

@@ -1,0 +1,102 @@
+// The neural render (spec §1.4–1.5): the BDMM generator over consecutive windows of 6 frames,
+// carrying its state from one window to the next. A clip of L frames is padded at the end by
+// repeating its last frame up to a multiple of 6; a window starting at t reads the frame before
+// it as "pre" (frame t itself for the first window) and the frame after it as "post" (the clip's
+// last frame for the final window). A frame range is rendered as its own clip. Inputs come from
+// the draft renderer's geometry: the source crop in [-1, 1], heatmaps of the (normalised)
+// keypoints in crop pixels, and the mesh flow from each frame's body to the source's.
+import Foundation
+import Imaging
+import PoseTransfer
+import TensorEngine
+
+public struct NeuralRenderer: Sendable {
+    /// Frames per window (the fashion test configuration).
+    public static let windowLength = 6
+
+    public let geometry: DraftRenderer
+    public let generator: BDMMGenerator
+    public let threads: Int
+
+    /// - Throws: `RenderError` when the crop is smaller than the generator accepts.
+    public init(geometry: DraftRenderer, generator: BDMMGenerator, threads: Int = 2) throws {
+        let (w, h) = (geometry.options.width, geometry.options.height)
+        guard h % 8 == 0, w % 8 == 0, h >= 128, w >= 64 else {
+            throw RenderError("render size \(w)x\(h): the generator needs width and height divisible by 8, at least 64 wide and 128 high")
+        }
+        self.geometry = geometry
+        self.generator = generator
+        self.threads = threads
+    }
+
+    /// The frames each window of a clip renders (padded with the clip's last frame), with the
+    /// pre and post frame of each.
+    public static func windows(of clip: Range<Int>) -> [(frames: [Int], pre: Int, post: Int)] {
+        precondition(!clip.isEmpty, "NeuralRenderer: empty clip")
+        let count = (clip.count + windowLength - 1) / windowLength
+        return (0..<count).map { k in
+            let start = clip.lowerBound + k * windowLength
+            let frames = (0..<windowLength).map { min(start + $0, clip.upperBound - 1) }
+            let pre = k == 0 ? start : start - 1
+            let post = k == count - 1 ? clip.upperBound - 1 : start + windowLength
+            return (frames, pre, post)
+        }
+    }
+
+    /// The source crop as the generator reads it: `[1, 3, H, W]`, levels mapped to [-1, 1].
+    public var sourceTensor: Tensor {
+        let image = geometry.sourceImage
+        let plane = image.width * image.height
+        var storage = [Float](repeating: 0, count: 3 * plane)
+        for p in 0..<plane {
+            for c in 0..<3 { storage[c * plane + p] = (Float(image.pixels[3 * p + c]) / 255 - 0.5) / 0.5 }
+        }
+        return Tensor(shape: [1, 3, image.height, image.width], storage: storage)
+    }
+
+    /// The generator's inputs for one window.
+    public func input(_ window: (frames: [Int], pre: Int, post: Int)) -> WindowInput {
+        let (w, h) = (geometry.options.width, geometry.options.height)
+        var grids: [Int: Tensor] = [:]
+        func grid(_ t: Int) -> Tensor {
+            if let known = grids[t] { return known }
+            let g = geometry.inputs(frame: t).grid
+            grids[t] = g
+            return g
+        }
+        let heatmaps = window.frames.map { Heatmaps.render(points: geometry.inputs(frame: $0).points, height: h, width: w) }
+        return WindowInput(heatmaps: heatmaps, flows: window.frames.map(grid), preFlow: grid(window.pre), postFlow: grid(window.post))
+    }
+
+    /// Renders `clip`, window after window, calling `progress` with the frames done so far after
+    /// each window; stops at a window boundary when `cancelled` returns true.
+    /// - Returns: one image per clip frame (fewer when cancelled), in order.
+    public func render(_ clip: Range<Int>, progress: (Int) -> Void = { _ in },
+                       cancelled: () -> Bool = { false }) -> [RGBImage] {
+        let engine = Engine(threads: threads)
+        let image = sourceTensor
+        var carried: CarriedState?
+        var frames: [RGBImage] = []
+        for window in Self.windows(of: clip) {
+            if cancelled() { break }
+            let output = generator.run(engine, source: image, window: input(window), carried: carried)
+            carried = output.carried
+            for (i, frame) in output.frames.enumerated() where frames.count < clip.count && window.frames[i] == clip.lowerBound + frames.count {
+                frames.append(Self.image(frame))
+            }
+            progress(frames.count)
+        }
+        return frames
+    }
+
+    /// A generated frame `[1, 3, H, W]` in (-1, 1) as 8-bit RGB: level = (v + 1)/2 · 255, rounded.
+    public static func image(_ frame: Tensor) -> RGBImage {
+        let (h, w) = (frame.shape[2], frame.shape[3])
+        let plane = h * w
+        var pixels = [UInt8](repeating: 0, count: 3 * plane)
+        for p in 0..<plane {
+            for c in 0..<3 { pixels[3 * p + c] = SourceSampler.level((frame.storage[c * plane + p] + 1) / 2 * 255) }
+        }
+        return RGBImage(width: w, height: h, pixels: pixels)
+    }
+}
