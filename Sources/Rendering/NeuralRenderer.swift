@@ -68,24 +68,30 @@ public struct NeuralRenderer: Sendable {
         return WindowInput(heatmaps: heatmaps, flows: window.frames.map(grid), preFlow: grid(window.pre), postFlow: grid(window.post))
     }
 
-    /// Renders `clip`, window after window, calling `progress` with the frames done so far after
-    /// each window; stops at a window boundary when `cancelled` returns true.
-    /// - Returns: one image per clip frame (fewer when cancelled), in order.
-    public func render(_ clip: Range<Int>, progress: (Int) -> Void = { _ in },
-                       cancelled: () -> Bool = { false }) -> [RGBImage] {
+    /// Renders `clip`, window after window, handing each clip frame to `frame` (sequence index,
+    /// image) as its window finishes; stops at a window boundary when `cancelled` returns true.
+    public func render(_ clip: Range<Int>, cancelled: () -> Bool = { false },
+                       frame: (Int, RGBImage) throws -> Void) rethrows {
         let engine = Engine(threads: threads)
         let image = sourceTensor
         var carried: CarriedState?
-        var frames: [RGBImage] = []
+        var next = clip.lowerBound
         for window in Self.windows(of: clip) {
             if cancelled() { break }
             let output = generator.run(engine, source: image, window: input(window), carried: carried)
             carried = output.carried
-            for (i, frame) in output.frames.enumerated() where frames.count < clip.count && window.frames[i] == clip.lowerBound + frames.count {
-                frames.append(Self.image(frame))
+            // Padded duplicates of the last frame are produced again; each frame is handed over once.
+            for (i, generated) in output.frames.enumerated() where window.frames[i] == next && next < clip.upperBound {
+                try frame(next, Self.image(generated))
+                next += 1
             }
-            progress(frames.count)
         }
+    }
+
+    /// Renders `clip` and returns its frames in order.
+    public func render(_ clip: Range<Int>) -> [RGBImage] {
+        var frames: [RGBImage] = []
+        render(clip) { _, image in frames.append(image) }
         return frames
     }
 

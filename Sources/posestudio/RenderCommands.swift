@@ -5,28 +5,42 @@ import ArgumentParser
 import BodyKit
 import Foundation
 import Imaging
+import PoseTransfer
+import TensorEngine
 import MediaIO
 import ProjectStore
 import Rendering
 
 /// Options shared by everything that renders a project.
 struct RenderSetup: ParsableArguments {
-    @Option(help: "Render size S: frames are S×S crops (at least 64, a multiple of 8).") var size = 256
+    @Option(help: "Render size: S for S×S crops (BDMM's 256), or HxW (height first; multiples of 8, the network needs at least 128x64).")
+    var size: RenderSizeArgument = RenderSizeArgument(argument: "256")!
     @Option(help: "Background of the draft: neutral, black, white or RRGGBB.") var background: ColorArgument = ColorArgument(rgb: .neutral)
     @Flag(name: .customLong("no-normalise"), help: "Keep the driving poses' own size and place (no global pose normalisation).")
     var noNormalise = false
     @OptionGroup var body: BodyOption
 
-    func validate() throws {
-        guard (64...2048).contains(size), size % 8 == 0 else { throw ValidationError("--size \(size) must be 64…2048 and a multiple of 8") }
+    var options: RenderOptions {
+        RenderOptions(width: size.width, height: size.height, background: background.rgb, normalise: !noNormalise)
     }
-
-    var options: RenderOptions { RenderOptions(size: size, background: background.rgb, normalise: !noNormalise) }
 
     /// The draft renderer of an open project (fits the bodies in memory when it stores none).
     func draftRenderer(_ file: ProjectFile) throws -> DraftRenderer {
         try DraftRenderer(project: file.project, name: file.path, body: try body.load(recorded: nil), options: options)
     }
+}
+
+/// S or HxW, each 64…2048 and a multiple of 8.
+struct RenderSizeArgument: ExpressibleByArgument {
+    var width: Int
+    var height: Int
+    init?(argument: String) {
+        let parts = argument.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+        guard (1...2).contains(parts.count), parts.allSatisfy({ $0.map { (64...2048).contains($0) && $0 % 8 == 0 } ?? false }) else { return nil }
+        height = parts[0]!
+        width = parts.count == 2 ? parts[1]! : parts[0]!
+    }
+    static var defaultValueDescription: String { "256" }
 }
 
 /// neutral, black, white or RRGGBB (hex).
@@ -55,7 +69,8 @@ struct Render: ParsableCommand {
     @Option(help: "A new directory for the PNG frames.") var out: String
     @Flag(help: "The draft render: the source warped by the bodies' mesh flow, no network (needs no weights).") var draft = false
     @Option(help: "Generator weights (latest_net_G.pth or .safetensors) for the neural render.") var weights: String?
-    @Option(help: "Frames to render, START:END (end exclusive) or N (default: all).") var frames: FrameRangeArgument?
+    @Option(help: "Frames to render, START:END (end exclusive) or N (default: all). A range is rendered as its own clip.") var frames: FrameRangeArgument?
+    @Option(help: "Threads for the generator's loops and OpenBLAS.") var threads = 2
     @OptionGroup var setup: RenderSetup
 
     func run() throws {
@@ -66,24 +81,35 @@ struct Render: ParsableCommand {
         guard range.lowerBound < sequence.frameCount, range.upperBound <= sequence.frameCount, !range.isEmpty else {
             throw ValidationError("--frames \(range.lowerBound):\(range.upperBound): \(project) has frames 0–\(sequence.frameCount - 1)")
         }
-        guard draft else {
+        // The weights are looked up first: without them nothing is fitted or written.
+        var generator: BDMMGenerator?
+        if !draft {
             let path = try WeightsLocation.find(explicit: weights, setting: try file.setting(WeightsLocation.settingKey),
                                                 environment: ProcessInfo.processInfo.environment)
-            throw RenderError("\(path): the neural render is not in this build yet (issue 6); the draft render works now: add --draft")
+            generator = try BDMMGenerator(weights: try WeightFile.read(contentsOf: URL(fileURLWithPath: path)), source: path)
         }
         let start = ContinuousClock.now
         let renderer = try setup.draftRenderer(file)
         Console.out("bodies: \(renderer.bodiesOrigin == .stored ? "the project's SMPL" : "fitted in memory") with the \(renderer.body.kind) body "
                     + "(\(Stats.format(start.elapsedMS / 1000)) s)")
-        let writer = try PNGSequenceWriter(directory: out, size: PixelSize(width: setup.size, height: setup.size))
+        let size = "\(setup.size.width)x\(setup.size.height)"   // width x height, as frame sizes are printed
+        let writer = try PNGSequenceWriter(directory: out, size: PixelSize(width: setup.size.width, height: setup.size.height))
         var progress = Progress(total: range.count)
-        for index in range {
-            try writer.write(renderer.render(frame: index), number: index)
-            progress.step()
+        if let generator {
+            let neural = try NeuralRenderer(geometry: renderer, generator: generator, threads: threads)
+            try neural.render(range) { index, image in
+                try writer.write(image, number: index)
+                progress.step()
+            }
+        } else {
+            for index in range {
+                try writer.write(renderer.render(frame: index), number: index)
+                progress.step()
+            }
         }
         progress.finish()
         try writer.finish()
-        Console.out("wrote \(writer.framesWritten) draft frames (\(setup.size)x\(setup.size)) to \(out)")
+        Console.out("wrote \(writer.framesWritten) \(draft ? "draft" : "neural") frames (\(size)) to \(out)")
     }
 }
 

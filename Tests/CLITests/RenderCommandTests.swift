@@ -69,12 +69,28 @@ import Testing
         #expect(missing.status == 1 && missing.err.contains("nope.pth") && missing.err.contains("--weights"), "\(missing.err)")
     }
 
+    @Test func neuralRenderWithTheFixtureWeights() throws {
+        let dir = TemporaryDirectory()
+        let project = try CLI.newDemo(in: dir.path)
+        let weights = CLI.root.appendingPathComponent("Tests/Fixtures/bdmm/generator_state_dict.safetensors").path
+        let r = try CLI.run(["render", project, "--out", dir.file("n"), "--weights", weights, "--size", "128x64", "--frames", "4:12"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("wrote 8 neural frames (64x128)"), "\(r.out)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.file("n")).sorted()
+        #expect(names == (4..<12).map { String(format: "frame_%06d.png", $0) })
+        let first = try ImageFile.read(path: dir.file("n/frame_000004.png")), last = try ImageFile.read(path: dir.file("n/frame_000011.png"))
+        #expect(first.size == PixelSize(width: 64, height: 128))
+        #expect(first != last, "frames differ as the poses do")
+        #expect(Set(first.pixels).count > 20, "a picture, not a flat fill")
+    }
+
     @Test func badRenderOptionsFailCleanly() throws {
         let dir = TemporaryDirectory()
         let project = try CLI.newDemo(in: dir.path)
         for (arguments, words) in [
             (["export", project, "--png", dir.file("p"), "--layout", "render"], "--draft"),
-            (["render", project, "--out", dir.file("o"), "--draft", "--size", "100"], "--size 100"),
+            (["render", project, "--out", dir.file("o"), "--draft", "--size", "100"], "'100'"),
+            (["render", project, "--out", dir.file("o"), "--draft", "--size", "128x60"], "'128x60'"),
             (["render", project, "--out", dir.file("o"), "--draft", "--frames", "90:120"], "--frames 90:120"),
             (["render", project, "--out", dir.file("o"), "--draft", "--background", "teal"], "background"),
             (["render", dir.file("none.bdmm"), "--out", dir.file("o"), "--draft"], "none.bdmm"),
