@@ -57,15 +57,17 @@ public struct NeuralRenderer: Sendable {
     /// The generator's inputs for one window.
     public func input(_ window: (frames: [Int], pre: Int, post: Int)) -> WindowInput {
         let (w, h) = (geometry.options.width, geometry.options.height)
-        var grids: [Int: Tensor] = [:]
-        func grid(_ t: Int) -> Tensor {
-            if let known = grids[t] { return known }
-            let g = geometry.inputs(frame: t).grid
-            grids[t] = g
-            return g
+        // Each distinct frame is rasterised once (pre/post and padding repeat frames).
+        var computed: [Int: (grid: Tensor, points: [(x: Double, y: Double)])] = [:]
+        func frame(_ t: Int) -> (grid: Tensor, points: [(x: Double, y: Double)]) {
+            if let known = computed[t] { return known }
+            let inputs = geometry.inputs(frame: t)
+            computed[t] = (inputs.grid, inputs.points)
+            return (inputs.grid, inputs.points)
         }
-        let heatmaps = window.frames.map { Heatmaps.render(points: geometry.inputs(frame: $0).points, height: h, width: w) }
-        return WindowInput(heatmaps: heatmaps, flows: window.frames.map(grid), preFlow: grid(window.pre), postFlow: grid(window.post))
+        let heatmaps = window.frames.map { Heatmaps.render(points: frame($0).points, height: h, width: w) }
+        return WindowInput(heatmaps: heatmaps, flows: window.frames.map { frame($0).grid }, preFlow: frame(window.pre).grid,
+                           postFlow: frame(window.post).grid)
     }
 
     /// Renders `clip`, window after window, handing each clip frame to `frame` (sequence index,
