@@ -70,30 +70,81 @@ public struct NeuralRenderer: Sendable {
                            postFlow: frame(window.post).grid)
     }
 
+    /// What a cached render did.
+    public struct CacheUse: Equatable, Sendable {
+        /// Windows taken from the cache and windows run through the generator.
+        public var reused: Int
+        public var computed: Int
+    }
+
     /// Renders `clip`, window after window, handing each clip frame to `frame` (sequence index,
     /// image) as its window finishes; stops at a window boundary when `cancelled` returns true.
-    public func render(_ clip: Range<Int>, cancelled: () -> Bool = { false },
-                       frame: (Int, RGBImage) throws -> Void) rethrows {
+    /// With a `cache`, windows whose key (see `RenderCache`) is stored are reused up to the first
+    /// one that is not, and rendering resumes from the last reused window's carried state; every
+    /// window computed is stored. `weightsID` names the weights in the key (a file digest or path
+    /// with size and date).
+    @discardableResult
+    public func render(_ clip: Range<Int>, cache: RenderCache? = nil, weightsID: String = "",
+                       cancelled: () -> Bool = { false }, frame: (Int, RGBImage) throws -> Void) throws -> CacheUse {
         let engine = Engine(threads: threads)
         let image = sourceTensor
+        let windows = Self.windows(of: clip)
+        var keys: [String] = []
+        var reusable = 0
+        if let cache {
+            keys = self.keys(windows, image: image, weightsID: weightsID)
+            while reusable < keys.count, cache.contains(keys[reusable]) { reusable += 1 }
+        }
         var carried: CarriedState?
         var next = clip.lowerBound
-        for window in Self.windows(of: clip) {
+        var use = CacheUse(reused: 0, computed: 0)
+        for (k, window) in windows.enumerated() {
             if cancelled() { break }
-            let output = generator.run(engine, source: image, window: input(window), carried: carried)
-            carried = output.carried
+            var generated: [Tensor]
+            if k < reusable, let cache, let hit = cache.load(keys[k]) {
+                (generated, carried) = (hit.frames, hit.carried)
+                use.reused += 1
+            } else {
+                reusable = min(reusable, k)
+                let output = generator.run(engine, source: image, window: input(window), carried: carried)
+                (generated, carried) = (output.frames, output.carried)
+                use.computed += 1
+                if let cache { try cache.store(keys[k], frames: generated, carried: output.carried) }
+            }
             // Padded duplicates of the last frame are produced again; each frame is handed over once.
-            for (i, generated) in output.frames.enumerated() where window.frames[i] == next && next < clip.upperBound {
-                try frame(next, Self.image(generated))
+            for (i, tensor) in generated.enumerated() where window.frames[i] == next && next < clip.upperBound {
+                try frame(next, Self.image(tensor))
                 next += 1
             }
+        }
+        return use
+    }
+
+    /// Each window's cache key, chained through the previous window's.
+    func keys(_ windows: [(frames: [Int], pre: Int, post: Int)], image: Tensor, weightsID: String) -> [String] {
+        var base = StableHash()
+        base.add("bdmm-window-v1")
+        base.add(weightsID)
+        base.add(image)
+        var previous = base.hex
+        return windows.map { window in
+            var hash = StableHash()
+            hash.add(previous)
+            let input = input(window)
+            for t in input.heatmaps { hash.add(t) }
+            for t in input.flows { hash.add(t) }
+            hash.add(input.preFlow)
+            hash.add(input.postFlow)
+            previous = hash.hex
+            return previous
         }
     }
 
     /// Renders `clip` and returns its frames in order.
     public func render(_ clip: Range<Int>) -> [RGBImage] {
         var frames: [RGBImage] = []
-        render(clip) { _, image in frames.append(image) }
+        // Without a cache nothing in `render` can throw.
+        _ = try? render(clip) { _, image in frames.append(image) }
         return frames
     }
 

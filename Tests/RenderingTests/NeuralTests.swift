@@ -77,3 +77,44 @@ import Testing
         #expect(maps.storage.contains { $0 > 0.9 }, "some keypoint peaks inside the crop")
     }
 }
+
+@Suite struct RenderCacheTests {
+    /// 40 demo frames at 128×64: a full render computes all 7 windows; after an edit at frame 20
+    /// (window 3 = frames 18–23) windows 0–2 are reused and 3–6 recomputed from window 2's carried
+    /// state, and the frames equal a full render of the edited project without the cache.
+    @Test func editAtFrame20Of40RecomputesOnlyTheTouchedWindows() throws {
+        var project = try DemoProject.load()
+        let poses = (0..<40).map { project.sequence.pose(at: $0) }
+        project.sequence = PoseSequence(fps: 60, frameSize: project.sequence.frameSize, frames: poses)
+        let options = RenderOptions(width: 64, height: 128, normalise: false)
+        let geometry = try DraftRenderer(project: project, name: "demo-40", body: BuiltinBody.model, options: options)
+        let generator = try BDMMGenerator(weights: try WeightFile.read(contentsOf: NeuralTests.weights), source: "fixture")
+        let dir = TemporaryDirectory()
+        let cache = RenderCache(directory: dir.file("cache"))
+        func render(_ neural: NeuralRenderer, cache: RenderCache?) throws -> ([RGBImage], NeuralRenderer.CacheUse) {
+            var frames: [RGBImage] = []
+            let use = try neural.render(0..<40, cache: cache, weightsID: "fixture") { _, image in frames.append(image) }
+            return (frames, use)
+        }
+        let neural = try NeuralRenderer(geometry: geometry, generator: generator)
+        let (first, firstUse) = try render(neural, cache: cache)
+        #expect(firstUse == .init(reused: 0, computed: 7))
+        let (again, againUse) = try render(neural, cache: cache)
+        #expect(againUse == .init(reused: 7, computed: 0))
+        #expect(again == first)
+
+        var pose = project.sequence.pose(at: 20)
+        pose[Joint.lWrist.rawValue].y -= 80
+        project.sequence.setPose(pose, at: 20)
+        #expect(try geometry.update(project, name: "demo-40") == [20])
+        let (edited, editedUse) = try render(neural, cache: cache)
+        #expect(editedUse == .init(reused: 3, computed: 4))
+        #expect(Array(edited[0..<18]) == Array(first[0..<18]))
+        #expect(edited[20] != first[20])
+
+        let fresh = try DraftRenderer(project: project, name: "demo-40", body: BuiltinBody.model, options: options)
+        let (full, fullUse) = try render(try NeuralRenderer(geometry: fresh, generator: generator), cache: nil)
+        #expect(fullUse == .init(reused: 0, computed: 7))
+        #expect(full == edited, "cached re-render equals a full re-render")
+    }
+}
