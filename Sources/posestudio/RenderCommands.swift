@@ -71,6 +71,8 @@ struct Render: ParsableCommand {
     @Option(help: "Generator weights (latest_net_G.pth or .safetensors) for the neural render.") var weights: String?
     @Option(help: "Frames to render, START:END (end exclusive) or N (default: all). A range is rendered as its own clip.") var frames: FrameRangeArgument?
     @Option(help: "Threads for the generator's loops and OpenBLAS.") var threads = 2
+    @Flag(name: .customLong("no-cache"), help: "Neural render: neither reuse nor store windows in $XDG_CACHE_HOME/posestudio/render.")
+    var noCache = false
     @OptionGroup var setup: RenderSetup
 
     func run() throws {
@@ -83,10 +85,15 @@ struct Render: ParsableCommand {
         }
         // The weights are looked up first: without them nothing is fitted or written.
         var generator: BDMMGenerator?
+        var weightsID = ""
         if !draft {
             let path = try WeightsLocation.find(explicit: weights, setting: try file.setting(WeightsLocation.settingKey),
                                                 environment: ProcessInfo.processInfo.environment)
             generator = try BDMMGenerator(weights: try WeightFile.read(contentsOf: URL(fileURLWithPath: path)), source: path)
+            // The weights' identity in the cache keys: absolute path, size and modification time.
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            weightsID = [URL(fileURLWithPath: path).standardizedFileURL.path, "\(attributes?[.size] ?? "")",
+                         "\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"].joined(separator: "|")
         }
         let start = ContinuousClock.now
         let renderer = try setup.draftRenderer(file)
@@ -97,10 +104,12 @@ struct Render: ParsableCommand {
         var progress = Progress(total: range.count)
         if let generator {
             let neural = try NeuralRenderer(geometry: renderer, generator: generator, threads: threads)
-            try neural.render(range) { index, image in
+            let cache = noCache ? nil : RenderCache.standard(environment: ProcessInfo.processInfo.environment)
+            let use = try neural.render(range, cache: cache, weightsID: weightsID) { index, image in
                 try writer.write(image, number: index)
                 progress.step()
             }
+            if let cache { Console.out("windows: \(use.reused) from the cache, \(use.computed) computed (\(cache.directory))") }
         } else {
             for index in range {
                 try writer.write(renderer.render(frame: index), number: index)

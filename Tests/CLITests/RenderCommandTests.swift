@@ -73,9 +73,18 @@ import Testing
         let dir = TemporaryDirectory()
         let project = try CLI.newDemo(in: dir.path)
         let weights = CLI.root.appendingPathComponent("Tests/Fixtures/bdmm/generator_state_dict.safetensors").path
-        let r = try CLI.run(["render", project, "--out", dir.file("n"), "--weights", weights, "--size", "128x64", "--frames", "4:12"])
+        let command = [CLI.binary.path, "render", project, "--out", dir.file("n"), "--weights", weights, "--size", "128x64", "--frames", "4:12"]
+            .map(MediaCLI.quoted).joined(separator: " ")
+        let cacheHome = ["XDG_CACHE_HOME": dir.file("cache")]
+        let r = try MediaCLI.shell(command, environment: cacheHome)
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("wrote 8 neural frames (64x128)"), "\(r.out)")
+        #expect(r.out.contains("windows: 0 from the cache, 2 computed (\(dir.file("cache"))/posestudio/render)"), "\(r.out)")
+        // Again into another directory: both windows come from the cache, same frames.
+        let again = try MediaCLI.shell(command.replacingOccurrences(of: MediaCLI.quoted(dir.file("n")), with: MediaCLI.quoted(dir.file("m"))),
+                                       environment: cacheHome)
+        #expect(again.out.contains("windows: 2 from the cache, 0 computed"), "\(again.out) \(again.err)")
+        #expect(try ImageFile.read(path: dir.file("m/frame_000009.png")) == (try ImageFile.read(path: dir.file("n/frame_000009.png"))))
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.file("n")).sorted()
         #expect(names == (4..<12).map { String(format: "frame_%06d.png", $0) })
         let first = try ImageFile.read(path: dir.file("n/frame_000004.png")), last = try ImageFile.read(path: dir.file("n/frame_000011.png"))
