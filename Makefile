@@ -16,11 +16,12 @@ release: bootstrap
 	$(SWIFT) build -c release --product posestudio
 
 $(DEMO): | release
-	$(BIN) new $(DEMO) --image $(DEMO_SOURCE)/source.png --poses $(DEMO_SOURCE)/cam01_keypoints --fps 60
+	$(BIN) new $(DEMO) --image $(DEMO_SOURCE)/source.png --poses $(DEMO_SOURCE)/cam01_keypoints --fps 60 \
+		--video $(DEMO_SOURCE)/cam01.mp4
 
-# Until the studio lands (`posestudio open`), the demo shows the project.
+# The studio on the demo project (q quits; every edit is already in the file).
 demo: release $(DEMO)
-	$(BIN) info $(DEMO)
+	$(BIN) open $(DEMO)
 
 test: build
 	$(SWIFT) test

@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C libraries: module map + shim.h only. No pkgConfig for ncurses: its .pc only carries
@@ -30,6 +31,8 @@ let package = Package(
         .target(name: "TensorEngine", dependencies: ["COpenBLAS"]),
         // Body models with the SMPL 24-joint interface, posing, projection and fitting to keypoints.
         .target(name: "BodyKit", dependencies: ["PoseKit", "TensorEngine"]),
+        // A project's fits: read its poses, fit/refit with BodyKit, store them journaled (CLI and studio).
+        .target(name: "ProjectFitting", dependencies: ["BodyKit", "ProjectStore", "PoseKit"]),
         // The render pipeline: the BDMM generator and its windows, heatmaps, mesh flow.
         .target(name: "PoseTransfer", dependencies: ["TensorEngine", "PoseKit"]),
         // Media: RGB images and drawing; decode/encode through FFmpeg; chafa previews as cells.
@@ -39,15 +42,21 @@ let package = Package(
         .target(name: "Rendering", dependencies: ["PoseTransfer", "TensorEngine", "BodyKit", "ProjectStore", "Imaging", "MediaIO", "PoseKit"]),
         .target(name: "TerminalUI"),
         .target(name: "TerminalPreview", dependencies: ["CChafa", "Imaging", "TerminalUI"]),
+        // The studio: state, reducer, panes, key map, themes and the session loop (terminal-agnostic).
+        .target(name: "Studio", dependencies: [
+            "PoseKit", "ProjectStore", "Imaging", "TerminalUI", "TerminalPreview",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
         .executableTarget(name: "posestudio", dependencies: [
-            "PoseKit", "ProjectStore", "BodyKit", "TensorEngine", "PoseTransfer", "Rendering", "Imaging", "MediaIO", "TerminalUI", "TerminalPreview",
+            "PoseKit", "ProjectStore", "BodyKit", "ProjectFitting", "TensorEngine", "PoseTransfer", "Rendering", "Imaging", "MediaIO", "TerminalUI", "TerminalPreview", "Studio",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CShimTests", dependencies: ["CNcurses", "COpenBLAS", "CFFmpeg", "CChafa"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "PoseKit", "TestSupport"]),
-        .testTarget(name: "BodyKitTests", dependencies: ["BodyKit", "PoseKit", "TestSupport"]),
+        .testTarget(name: "BodyKitTests", dependencies: ["BodyKit", "PoseKit", "TensorEngine", "TestSupport"]),
+        .testTarget(name: "ProjectFittingTests", dependencies: ["ProjectFitting", "BodyKit", "ProjectStore", "PoseKit", "TestSupport"]),
         .testTarget(name: "PoseTransferTests", dependencies: ["PoseTransfer", "TensorEngine", "PoseKit", "TestSupport"]),
         .testTarget(name: "RenderingTests", dependencies: [
             "Rendering", "PoseTransfer", "BodyKit", "ProjectStore", "Imaging", "MediaIO", "PoseKit", "TensorEngine", "TestSupport",
@@ -55,6 +64,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "Imaging", "TestSupport"]),
         .testTarget(name: "TerminalPreviewTests", dependencies: ["TerminalPreview", "TerminalUI", "Imaging", "TestSupport"]),
+        .testTarget(name: "StudioTests", dependencies: ["Studio", "TerminalUI", "PoseKit", "ProjectStore", "Imaging", "TestSupport"]),
         .testTarget(name: "PoseKitTests", dependencies: ["PoseKit", "TestSupport"]),
         .testTarget(name: "ProjectStoreTests", dependencies: [
             "PoseKit", "ProjectStore", "TestSupport",

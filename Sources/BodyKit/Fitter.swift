@@ -13,6 +13,14 @@ public struct FrameFit: Hashable, Sendable {
     public var crop: CropBox
     /// Reprojection error of each BODY_25 keypoint in crop pixels; nil where it was not observed.
     public var errors: [Double?]
+
+    public init(pose: [Double], camera: WeakPerspectiveCamera, crop: CropBox, errors: [Double?]) {
+        precondition(pose.count == 72 && errors.count == 25, "a frame fit has θ (72) and 25 errors")
+        self.pose = pose
+        self.camera = camera
+        self.crop = crop
+        self.errors = errors
+    }
 }
 
 /// A sequence's fit: the shared β and each frame's fit (nil where the frame has too few keypoints).
@@ -47,12 +55,21 @@ public struct BodyFitter: Sendable {
     // MARK: sequences
 
     /// Fits every frame of `poses` (T frames × 25 keypoints, frame pixels) and the shared β.
-    public func fitSequence(_ poses: [[Keypoint]]) -> SequenceFit {
+    /// - Parameters:
+    ///   - shape: a β to keep fixed (e.g. the one the rest of a project was fitted with); nil
+    ///     estimates β from these frames.
+    ///   - progress: called after each frame of each sweep with (done, total) steps; on the
+    ///     calling thread.
+    public func fitSequence(_ poses: [[Keypoint]], shape fixedShape: [Double]? = nil,
+                            progress: ((Int, Int) -> Void)? = nil) -> SequenceFit {
+        precondition(fixedShape == nil || fixedShape!.count == SMPLSkeleton.shapeCount, "β has 10 values")
         let crops = poses.map { CropBox.around($0) }
         let observed = zip(poses, crops).map { pose, crop in crop.map { Self.observations(pose, crop: $0) } ?? [] }
-        var fit = SequenceFit(shape: [Double](repeating: 0, count: 10), frames: [FrameFit?](repeating: nil, count: poses.count))
+        var fit = SequenceFit(shape: fixedShape ?? [Double](repeating: 0, count: 10), frames: [FrameFit?](repeating: nil, count: poses.count))
+        let total = settings.passes * poses.count
         for pass in 0..<settings.passes {
             for t in poses.indices {
+                defer { progress?(pass * poses.count + t + 1, total) }
                 guard let crop = crops[t], observed[t].count >= 3 else { continue }
                 let previous = t > 0 ? fit.frames[t - 1] : nil
                 let next = pass > 0 && t + 1 < poses.count ? fit.frames[t + 1] : nil
@@ -60,7 +77,7 @@ public struct BodyFitter: Sendable {
                 fit.frames[t] = fitFrame(observed[t], crop: crop, shape: fit.shape, start: start,
                                          neighbours: [previous, next].compactMap { $0 }, coarse: pass == 0)
             }
-            fit.shape = updateShape(fit, observed: observed)
+            if fixedShape == nil { fit.shape = updateShape(fit, observed: observed) }
         }
         return finalErrors(fit, observed: observed)
     }

@@ -14,6 +14,18 @@ public struct PointValue: Hashable, Sendable {
     }
 }
 
+/// One frame's complete SMPL value: parameters and fit record (both nil: no SMPL).
+public struct SMPLValue: Hashable, Sendable {
+    public var frame: Int
+    public var smpl: SMPLParameters?
+    public var fit: SMPLFitRecord?
+    public init(frame: Int, smpl: SMPLParameters?, fit: SMPLFitRecord?) {
+        self.frame = frame
+        self.smpl = smpl
+        self.fit = fit
+    }
+}
+
 public enum Edit: Hashable, Sendable {
     /// Moves the present points of `joints` by (dx, dy) pixels on every frame of `frames`; missing
     /// points are left alone. Provenance becomes edited.
@@ -36,6 +48,9 @@ public enum Edit: Hashable, Sendable {
     case replacePoints([PointValue])
     /// Replaces the whole sequence (import). May change the frame count, fps, frame size and SMPL.
     case replaceSequence(PoseSequence)
+    /// Writes frames' SMPL and fit records as given, in order (a fit or refit; provenance
+    /// "fitted": a value with a fit record is SMPL posestudio fitted). Keypoints are not touched.
+    case setSMPL([SMPLValue])
 }
 
 /// Why an edit cannot apply to a sequence. The sequence is left unchanged.
@@ -75,6 +90,18 @@ extension PoseSequence {
             let old = self
             self = replacement
             return .replaceSequence(old)
+        }
+        if case let .setSMPL(values) = edit {
+            var inverse: [SMPLValue] = []
+            for value in values {
+                try check(frame: value.frame)
+                if value.fit != nil && value.smpl == nil { throw .invalidSequence("frame \(value.frame) has a fit record but no SMPL") }
+            }
+            for value in values {
+                inverse.append(SMPLValue(frame: value.frame, smpl: smpl[value.frame], fit: fits[value.frame]))
+                setSMPL(value.smpl, fit: value.fit, at: value.frame)
+            }
+            return .setSMPL(inverse.reversed())
         }
         let changes = try pointChanges(for: edit)
         var inverse: [PointValue] = []
@@ -162,8 +189,8 @@ extension PoseSequence {
                 guard point.keypoint.isValid else { throw .invalidKeypoint(frame: point.frame, joint: point.joint) }
             }
             return points
-        case .replaceSequence:
-            preconditionFailure("replaceSequence is applied whole")
+        case .replaceSequence, .setSMPL:
+            preconditionFailure("replaceSequence and setSMPL are applied whole")
         }
     }
 
@@ -203,7 +230,7 @@ extension PoseSequence {
 }
 
 extension Edit {
-    /// The frames whose keypoints this edit may change; nil means the whole sequence may change.
+    /// The frames whose keypoints or SMPL this edit may change; nil means the whole sequence may change.
     public var touchedFrames: [Int]? {
         switch self {
         case let .move(frames, _, _, _), let .setConfidence(frames, _, _), let .setMissing(frames, _, _),
@@ -213,6 +240,8 @@ extension Edit {
             [frame]
         case let .replacePoints(points):
             Array(Set(points.map(\.frame))).sorted()
+        case let .setSMPL(values):
+            Array(Set(values.map(\.frame))).sorted()
         case .replaceSequence:
             nil
         }
@@ -237,6 +266,10 @@ extension Edit {
             "replace \(points.count) point\(points.count == 1 ? "" : "s") in \(Set(points.map(\.frame)).count) frame(s)"
         case let .replaceSequence(sequence):
             "replace the sequence (\(sequence.frameCount) frames)"
+        case let .setSMPL(values):
+            values.allSatisfy({ $0.fit != nil })
+                ? "fitted SMPL on \(Set(values.map(\.frame)).count) frame(s)"
+                : "set SMPL on \(Set(values.map(\.frame)).count) frame(s)"
         }
     }
 

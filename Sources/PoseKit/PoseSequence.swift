@@ -25,14 +25,19 @@ public struct PoseSequence: Hashable, Sendable {
     public private(set) var keypoints: [Keypoint]
     /// One entry per frame; nil where the frame has no SMPL fit.
     public private(set) var smpl: [SMPLParameters?]
+    /// One entry per frame; non-nil where the frame's SMPL was fitted by posestudio (crop, errors).
+    public private(set) var fits: [SMPLFitRecord?]
 
-    public init(fps: Double, frameSize: FrameSize, frames: [[Keypoint]], smpl: [SMPLParameters?]? = nil) {
+    public init(fps: Double, frameSize: FrameSize, frames: [[Keypoint]], smpl: [SMPLParameters?]? = nil,
+                fits: [SMPLFitRecord?]? = nil) {
         precondition(frames.allSatisfy { $0.count == BODY25.jointCount }, "every frame needs 25 keypoints")
         precondition(smpl == nil || smpl!.count == frames.count, "one SMPL entry per frame")
+        precondition(fits == nil || fits!.count == frames.count, "one fit entry per frame")
         self.fps = fps
         self.frameSize = frameSize
         self.keypoints = frames.flatMap { $0 }
         self.smpl = smpl ?? Array(repeating: nil, count: frames.count)
+        self.fits = fits ?? Array(repeating: nil, count: frames.count)
     }
 
     /// Number of frames T.
@@ -60,8 +65,10 @@ public struct PoseSequence: Hashable, Sendable {
         self[frame, b] = point
     }
 
-    public mutating func setSMPL(_ parameters: SMPLParameters?, at frame: Int) {
+    /// Sets a frame's SMPL and its fit record (nil for SMPL that was not fitted here).
+    public mutating func setSMPL(_ parameters: SMPLParameters?, fit: SMPLFitRecord? = nil, at frame: Int) {
         smpl[frame] = parameters
+        fits[frame] = fit
     }
 
     public var frames: Range<Int> { 0..<frameCount }
@@ -79,15 +86,20 @@ public struct PoseSequence: Hashable, Sendable {
     }
 
     public var smplFrameCount: Int { smpl.count(where: { $0 != nil }) }
+    /// Frames whose SMPL posestudio fitted.
+    public var fittedFrameCount: Int { fits.count(where: { $0 != nil }) }
 }
 
 /// The source (appearance) image's own pose and SMPL fit.
 public struct SourcePose: Hashable, Sendable {
     public var keypoints: [Keypoint]
     public var smpl: SMPLParameters?
-    public init(keypoints: [Keypoint], smpl: SMPLParameters? = nil) {
+    /// Set when posestudio fitted `smpl` (see `SMPLFitRecord`).
+    public var fit: SMPLFitRecord?
+    public init(keypoints: [Keypoint], smpl: SMPLParameters? = nil, fit: SMPLFitRecord? = nil) {
         precondition(keypoints.count == BODY25.jointCount, "a pose has 25 keypoints, got \(keypoints.count)")
         self.keypoints = keypoints
         self.smpl = smpl
+        self.fit = fit
     }
 }

@@ -27,3 +27,28 @@ public struct SMPLParameters: Hashable, Sendable {
         self.init(cam: Array(vector[0..<3]), pose: Array(vector[3..<75]), shape: Array(vector[75..<85]))
     }
 }
+
+/// How a frame's SMPL was fitted to its keypoints (present only for SMPL posestudio fitted, not
+/// imported): the square crop the camera is expressed in (frame pixels) and each BODY_25
+/// keypoint's reprojection error in pixels of the 256 crop (nil where the keypoint was not observed).
+public struct SMPLFitRecord: Hashable, Sendable {
+    public var cropX: Double
+    public var cropY: Double
+    public var cropSize: Double
+    /// 25 entries, crop pixels.
+    public var errors: [Double?]
+
+    /// Fails (returns nil) unless the crop is finite with a positive size and there are 25
+    /// errors, each finite and non-negative where present.
+    public init?(cropX: Double, cropY: Double, cropSize: Double, errors: [Double?]) {
+        guard cropX.isFinite, cropY.isFinite, cropSize.isFinite, cropSize > 0, errors.count == BODY25.jointCount,
+              errors.allSatisfy({ $0.map { $0.isFinite && $0 >= 0 } ?? true }) else { return nil }
+        self.cropX = cropX
+        self.cropY = cropY
+        self.cropSize = cropSize
+        self.errors = errors
+    }
+
+    /// The errors of the observed keypoints.
+    public var observedErrors: [Double] { errors.compactMap { $0 } }
+}

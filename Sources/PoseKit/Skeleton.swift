@@ -55,6 +55,15 @@ public enum BODY25 {
     /// The right joint of every left/right pair: the `pairs` of a whole-body swap.
     public static let rightJoints: [Joint] = leftRightPairs.map(\.right)
 
+    /// Names for groups of left/right pairs (by their right joints), as `swap --pair` and `:swap
+    /// pair=` take them.
+    public static let swapPairNames: [String: [Joint]] = [
+        "shoulder": [.rShoulder], "elbow": [.rElbow], "wrist": [.rWrist], "hip": [.rHip], "knee": [.rKnee],
+        "ankle": [.rAnkle], "eye": [.rEye], "ear": [.rEar], "bigtoe": [.rBigToe], "smalltoe": [.rSmallToe], "heel": [.rHeel],
+        "arm": [.rShoulder, .rElbow, .rWrist], "leg": [.rHip, .rKnee, .rAnkle, .rBigToe, .rSmallToe, .rHeel],
+        "all": rightJoints,
+    ]
+
     static let mirror: [Joint] = {
         var table = Joint.allCases
         for (r, l) in leftRightPairs {

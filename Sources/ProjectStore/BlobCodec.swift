@@ -3,6 +3,7 @@
 //   keypoint   = x f64, y f64, confidence f64, provenance u8, flags u8 (bit 0 missing, bit 1 pinned)
 //   pose blob  = version u8, then 25 keypoints                                (651 bytes)
 //   SMPL blob  = version u8, then 85 f64: cam 3, pose 72, shape 10            (681 bytes)
+//   fit blob   = version u8, crop x, y, size f64, 25 errors f64 (NaN: not observed) (225 bytes)
 //   edit blob  = version u8, tag u8, payload (see `encode(_ edit:)`)
 import Foundation
 import PoseKit
@@ -58,10 +59,29 @@ enum BlobCodec {
         return smpl
     }
 
+    static func encode(fit: SMPLFitRecord) -> Data {
+        var w = ByteWriter()
+        w.u8(layoutVersion)
+        w.fit(fit)
+        return w.data
+    }
+
+    static func decodeFit(_ data: Data, what: String) throws -> SMPLFitRecord {
+        var r = ByteReader(data, what: what)
+        try r.version()
+        let fit = try r.fit()
+        try r.end()
+        return fit
+    }
+
     // MARK: edits
 
     private enum Tag: UInt8 {
         case move = 1, place, setConfidence, setMissing, setPinned, swapLeftRight, replacePoints, replaceSequence
+        /// setSMPL: count i64, then per value frame i64, smpl flag u8 [+ 85 f64], fit flag u8 [+ fit].
+        case setSMPL
+        /// replaceSequence of a sequence with fit records: the replaceSequence payload, then per frame a fit flag u8 [+ fit].
+        case replaceFittedSequence
     }
 
     static func encode(_ edit: Edit) -> Data {
@@ -85,12 +105,26 @@ enum BlobCodec {
             w.i64(points.count)
             for p in points { w.i64(p.frame); w.u8(UInt8(p.joint.rawValue)); w.keypoint(p.keypoint) }
         case let .replaceSequence(sequence):
-            w.u8(Tag.replaceSequence.rawValue)
+            let fitted = sequence.fits.contains { $0 != nil }
+            w.u8(fitted ? Tag.replaceFittedSequence.rawValue : Tag.replaceSequence.rawValue)
             w.f64(sequence.fps); w.i64(sequence.frameSize.width); w.i64(sequence.frameSize.height)
             w.i64(sequence.frameCount)
             for point in sequence.keypoints { w.keypoint(point) }
             for smpl in sequence.smpl {
                 if let smpl { w.u8(1); w.smpl(smpl) } else { w.u8(0) }
+            }
+            if fitted {
+                for fit in sequence.fits {
+                    if let fit { w.u8(1); w.fit(fit) } else { w.u8(0) }
+                }
+            }
+        case let .setSMPL(values):
+            w.u8(Tag.setSMPL.rawValue)
+            w.i64(values.count)
+            for value in values {
+                w.i64(value.frame)
+                if let smpl = value.smpl { w.u8(1); w.smpl(smpl) } else { w.u8(0) }
+                if let fit = value.fit { w.u8(1); w.fit(fit) } else { w.u8(0) }
             }
         }
         return w.data
@@ -120,13 +154,19 @@ enum BlobCodec {
             edit = .replacePoints(try (0..<count).map { _ in
                 PointValue(frame: try r.i64(), joint: try r.joint(), keypoint: try r.keypoint())
             })
-        case .replaceSequence:
+        case .replaceSequence, .replaceFittedSequence:
             let fps = try r.f64()
             let size = FrameSize(width: try r.i64(), height: try r.i64())
             let frameCount = try r.count(elementBytes: BODY25.jointCount * keypointBytes + 1)
             let frames = try (0..<frameCount).map { _ in try (0..<BODY25.jointCount).map { _ in try r.keypoint() } }
             let smpl = try (0..<frameCount).map { _ in try r.bool() ? try r.smpl() : nil }
-            edit = .replaceSequence(PoseSequence(fps: fps, frameSize: size, frames: frames, smpl: smpl))
+            let fits = tag == .replaceFittedSequence ? try (0..<frameCount).map { _ in try r.bool() ? try r.fit() : nil } : nil
+            edit = .replaceSequence(PoseSequence(fps: fps, frameSize: size, frames: frames, smpl: smpl, fits: fits))
+        case .setSMPL:
+            let count = try r.count(elementBytes: 10)
+            edit = .setSMPL(try (0..<count).map { _ in
+                SMPLValue(frame: try r.i64(), smpl: try r.bool() ? try r.smpl() : nil, fit: try r.bool() ? try r.fit() : nil)
+            })
         }
         try r.end()
         return edit
@@ -151,6 +191,10 @@ struct ByteWriter {
     }
     mutating func smpl(_ s: SMPLParameters) {
         for v in s.vector { f64(v) }
+    }
+    mutating func fit(_ fit: SMPLFitRecord) {
+        f64(fit.cropX); f64(fit.cropY); f64(fit.cropSize)
+        for e in fit.errors { f64(e ?? .nan) }
     }
 }
 
@@ -230,5 +274,15 @@ struct ByteReader {
         let vector = try (0..<SMPLParameters.vectorCount).map { _ in try f64() }
         guard let s = SMPLParameters(vector: vector) else { throw invalid(at: at) }
         return s
+    }
+    mutating func fit() throws -> SMPLFitRecord {
+        let at = offset
+        let x = try f64(), y = try f64(), size = try f64()
+        let errors = try (0..<BODY25.jointCount).map { _ -> Double? in
+            let e = try f64()
+            return e.isNaN ? nil : e
+        }
+        guard let fit = SMPLFitRecord(cropX: x, cropY: y, cropSize: size, errors: errors) else { throw invalid(at: at) }
+        return fit
     }
 }

@@ -61,12 +61,13 @@ public final class ProjectFile {
                         """, arguments: [project.sequence.fps, project.sequence.frameSize.width,
                                          project.sequence.frameSize.height, timestamp()])
                     try db.execute(sql: """
-                        INSERT INTO source (id, image, image_format, image_width, image_height, keypoints, smpl, source_frame)
-                        VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO source (id, image, image_format, image_width, image_height, keypoints, smpl, fit, source_frame)
+                        VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, arguments: [project.sourceImage.bytes, project.sourceImage.format.rawValue,
                                          project.sourceImage.size.width, project.sourceImage.size.height,
                                          BlobCodec.encode(pose: project.sourcePose.keypoints),
                                          project.sourcePose.smpl.map { BlobCodec.encode(smpl: $0) },
+                                         project.sourcePose.fit.map { BlobCodec.encode(fit: $0) },
                                          project.sourceFrame])
                     try writeFrames(db, project.sequence, only: nil)
                     for (key, value) in settings {
@@ -139,20 +140,25 @@ public final class ProjectFile {
     @discardableResult
     public func apply(_ edit: Edit, label: String? = nil) throws -> JournalEntry {
         try transact("commit an edit") { db, state in
-            var sequence = state.project.sequence
-            let inverse: Edit
-            do throws(EditError) { inverse = try sequence.apply(edit) } catch { throw ProjectError.invalidEdit(path: path, error) }
-            try Self.writeSequenceChange(db, sequence, edit: edit)
-            let index = state.journal.position + 1
-            let entry = JournalEntry(index: index, label: label ?? edit.summary, createdAt: Date(), isApplied: true)
-            try db.execute(sql: "DELETE FROM journal WHERE seq >= ?", arguments: [index])
-            try db.execute(sql: "INSERT INTO journal (seq, label, forward, inverse, created_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [index, entry.label, BlobCodec.encode(edit), BlobCodec.encode(inverse),
-                                       Self.timestamp(entry.createdAt)])
-            state.project.sequence = sequence
-            state.journal = JournalState(length: index, position: index)
-            return entry
+            try journal(edit, label: label, db: db, state: &state)
         }
+    }
+
+    /// Applies `edit` to `state` and writes it and its journal entry (inside a transaction).
+    func journal(_ edit: Edit, label: String?, db: Database, state: inout State) throws -> JournalEntry {
+        var sequence = state.project.sequence
+        let inverse: Edit
+        do throws(EditError) { inverse = try sequence.apply(edit) } catch { throw ProjectError.invalidEdit(path: path, error) }
+        try Self.writeSequenceChange(db, sequence, edit: edit)
+        let index = state.journal.position + 1
+        let entry = JournalEntry(index: index, label: label ?? edit.summary, createdAt: Date(), isApplied: true)
+        try db.execute(sql: "DELETE FROM journal WHERE seq >= ?", arguments: [index])
+        try db.execute(sql: "INSERT INTO journal (seq, label, forward, inverse, created_at) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [index, entry.label, BlobCodec.encode(edit), BlobCodec.encode(inverse),
+                                   Self.timestamp(entry.createdAt)])
+        state.project.sequence = sequence
+        state.journal = JournalState(length: index, position: index)
+        return entry
     }
 
     /// Undoes the entry at the current journal position; nil when there is nothing to undo.
@@ -226,6 +232,23 @@ public final class ProjectFile {
 
     /// Runs `body` in an IMMEDIATE transaction on a copy of the state (reloaded first when another
     /// connection changed the file), bumps the revision, commits, and only then adopts the copy.
+    /// Re-reads the project when another connection changed it since (a fit run in the background
+    /// on its own connection). - Returns: whether it changed.
+    @discardableResult
+    public func refresh() throws -> Bool {
+        let fresh: State? = try sqlite("refresh") {
+            try queue.read { db in
+                let onDisk = try Int.fetchOne(db, sql: "SELECT revision FROM project WHERE id = 1")
+                return onDisk == revision ? nil : try State.load(db, path: path)
+            }
+        }
+        guard let fresh else { return false }
+        project = fresh.project
+        journal = fresh.journal
+        revision = fresh.revision
+        return true
+    }
+
     func transact<T>(_ operation: String, _ body: (Database, inout State) throws -> T) throws -> T {
         var result: T?
         var committed: State?
@@ -288,14 +311,15 @@ public final class ProjectFile {
         let statement: Statement
         if frames == nil {
             try db.execute(sql: "DELETE FROM frames")
-            statement = try db.cachedStatement(sql: "INSERT INTO frames (keypoints, smpl, idx) VALUES (?, ?, ?)")
+            statement = try db.cachedStatement(sql: "INSERT INTO frames (keypoints, smpl, fit, idx) VALUES (?, ?, ?, ?)")
         } else {
-            statement = try db.cachedStatement(sql: "UPDATE frames SET keypoints = ?, smpl = ? WHERE idx = ?")
+            statement = try db.cachedStatement(sql: "UPDATE frames SET keypoints = ?, smpl = ?, fit = ? WHERE idx = ?")
         }
         for frame in frames ?? Array(sequence.frames) {
             let points = sequence.keypoints[frame * BODY25.jointCount ..< (frame + 1) * BODY25.jointCount]
             try statement.execute(arguments: [BlobCodec.encode(pose: points),
-                                              sequence.smpl[frame].map { BlobCodec.encode(smpl: $0) }, frame])
+                                              sequence.smpl[frame].map { BlobCodec.encode(smpl: $0) },
+                                              sequence.fits[frame].map { BlobCodec.encode(fit: $0) }, frame])
         }
     }
 
@@ -338,23 +362,27 @@ struct State {
             let revision: Int = row[4]
 
             guard let source = try Row.fetchOne(db, sql: """
-                SELECT image, image_format, image_width, image_height, keypoints, smpl, source_frame FROM source WHERE id = 1
+                SELECT image, image_format, image_width, image_height, keypoints, smpl, source_frame, fit FROM source WHERE id = 1
                 """) else { throw damaged("the source table is empty") }
             guard let format = SourceImage.Format(rawValue: source[1]) else { throw damaged("unknown source image format") }
             let image = SourceImage(bytes: source[0], format: format, size: FrameSize(width: source[2], height: source[3]))
             let sourcePose = SourcePose(keypoints: try BlobCodec.decodePose(source[4], what: "source keypoints"),
-                                        smpl: try (source[5] as Data?).map { try BlobCodec.decodeSMPL($0, what: "source SMPL") })
+                                        smpl: try (source[5] as Data?).map { try BlobCodec.decodeSMPL($0, what: "source SMPL") },
+                                        fit: try (source[7] as Data?).map { try BlobCodec.decodeFit($0, what: "source fit") })
 
             var frames: [[Keypoint]] = []
             var smpl: [SMPLParameters?] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT idx, keypoints, smpl FROM frames ORDER BY idx")
+            var fits: [SMPLFitRecord?] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT idx, keypoints, smpl, fit FROM frames ORDER BY idx")
             while let frame = try rows.next() {
                 let index: Int = frame[0]
                 guard index == frames.count else { throw damaged("frame \(frames.count) is missing from the frames table") }
                 frames.append(try BlobCodec.decodePose(frame[1], what: "frame \(index) keypoints"))
                 smpl.append(try (frame[2] as Data?).map { try BlobCodec.decodeSMPL($0, what: "frame \(index) SMPL") })
+                fits.append(try (frame[3] as Data?).map { try BlobCodec.decodeFit($0, what: "frame \(index) fit") })
+                if fits[index] != nil && smpl[index] == nil { throw damaged("frame \(index) has a fit record but no SMPL") }
             }
-            let sequence = PoseSequence(fps: fps, frameSize: size, frames: frames, smpl: smpl)
+            let sequence = PoseSequence(fps: fps, frameSize: size, frames: frames, smpl: smpl, fits: fits)
 
             let length = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM journal") ?? 0
             let last = try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM journal") ?? 0

@@ -66,6 +66,22 @@ public enum Schema {
                 );
                 """)
         },
+        // "v3-fits": SMPL posestudio fitted. Per frame and for the source a fit record (crop box and
+        // per-keypoint reprojection errors, see BlobCodec) beside the SMPL blob; per project the
+        // body the fit used: the built-in body, or a SMPL file by absolute path and SHA-256.
+        { db in
+            try db.execute(sql: """
+                ALTER TABLE frames ADD COLUMN fit BLOB;
+                ALTER TABLE source ADD COLUMN fit BLOB;
+                CREATE TABLE body (
+                    id INTEGER PRIMARY KEY CHECK (id = 1) REFERENCES project(id),
+                    kind TEXT NOT NULL CHECK (kind IN ('builtin', 'smpl')),
+                    path TEXT,
+                    sha256 TEXT CHECK (sha256 IS NULL OR length(sha256) = 64),
+                    CHECK ((kind = 'smpl') = (path IS NOT NULL AND sha256 IS NOT NULL))
+                );
+                """)
+        },
     ]
 
     /// Runs the migrations from `version` up to `target` (default: current), bumping user_version.

@@ -3,6 +3,7 @@
 import ArgumentParser
 import BodyKit
 import Foundation
+import ProjectFitting
 import ProjectStore
 
 struct BodyCommand: ParsableCommand {
@@ -77,15 +78,57 @@ struct BodyOption: ParsableArguments {
     @Option(name: .customLong("body"), help: "builtin (the stand-in body, default) or the path of a SMPL model file (.pkl or .npz).")
     var choice: String?
 
+    /// The body asked for on the command line; nil when `--body` was not given.
+    var requested: BodyKind? {
+        switch choice {
+        case nil: nil
+        case "builtin"?: .builtin
+        case let path?: .smpl(path: path)
+        }
+    }
+
     /// The requested body, or the one `recorded` in the project when none is requested.
     func load(recorded: BodyKind?) throws -> BodyModel {
-        let kind: BodyKind
-        switch choice {
-        case nil: kind = recorded ?? .builtin
-        case "builtin"?: kind = .builtin
-        case let path?: kind = .smpl(path: path)
-        }
-        return try BodyLibrary.load(kind, requested: choice != nil)
+        try BodyLibrary.load(requested ?? recorded ?? .builtin, requested: choice != nil)
+    }
+}
+
+struct Fit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fit SMPL bodies to the keypoints of frames and of the source pose, and store them (one undoable edit).",
+        discussion: """
+            The project remembers the body it was fitted with; without --body that body is used again \
+            (the built-in stand-in body for a project never fitted). Figures are reprojection errors in \
+            pixels of the 256 crop.
+            """)
+
+    @Argument(help: "The project file.")
+    var project: String
+    @Option(help: "Frames to fit, START:END (half-open) or N; all when omitted.")
+    var frames: FrameRangeArgument?
+    @OptionGroup var body: BodyOption
+
+    func run() throws {
+        let file = try ProjectFile.open(at: project)
+        defer { try? file.close() }
+        let loaded = try ProjectBody.load(for: file, requested: body.requested)
+        if let note = loaded.note { Console.error("posestudio: note: \(note)") }
+        let fitter = ProjectFitter(body: loaded)
+        let range = frames?.range ?? file.sequence.frames
+        let progress: ((Int, Int) -> Void)? = isatty(STDERR_FILENO) == 1 ? { done, total in
+            if done == total || done % 10 == 0 {
+                FileHandle.standardError.write(Data("\rfitting \(range.count) frames: \(100 * done / max(total, 1)) %".utf8))
+            }
+        } : nil
+        let clock = ContinuousClock.now
+        let summary = try fitter.fit(frames: frames?.range, in: file, progress: progress)
+        if progress != nil { FileHandle.standardError.write(Data("\n".utf8)) }
+        let fitted = range.count(where: { file.sequence.fits[$0] != nil })
+        Console.out(String(format: "fitted %d of %d frames %d:%d with %@ in %.1f s; source pose %@",
+                           fitted, range.count, range.lowerBound, range.upperBound, "\(loaded.model.kind)",
+                           clock.elapsedMS / 1000, file.project.sourcePose.fit == nil ? "not fitted (too few keypoints)" : "fitted"))
+        Console.out(String(format: "project: %d fitted frames, reprojection median %.2f px, p95 %.2f px (256 crop)",
+                           summary.frames, summary.medianReprojectionPx, summary.p95ReprojectionPx))
     }
 }
 

@@ -188,12 +188,7 @@ struct Swap: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Swap left/right over a frame range, or find and fix every swap (--detect).")
 
-    static let pairNames: [String: [Joint]] = [
-        "shoulder": [.rShoulder], "elbow": [.rElbow], "wrist": [.rWrist], "hip": [.rHip], "knee": [.rKnee],
-        "ankle": [.rAnkle], "eye": [.rEye], "ear": [.rEar], "bigtoe": [.rBigToe], "smalltoe": [.rSmallToe], "heel": [.rHeel],
-        "arm": [.rShoulder, .rElbow, .rWrist], "leg": [.rHip, .rKnee, .rAnkle, .rBigToe, .rSmallToe, .rHeel],
-        "all": BODY25.rightJoints,
-    ]
+    static let pairNames = BODY25.swapPairNames
 
     @Argument(help: "The project file.") var project: String
     @Option(help: "Frames to swap, START:END (half-open).") var frames: FrameRangeArgument?

@@ -8,7 +8,7 @@ import TensorEngine
 struct Debug: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a pipeline stage on tensors in files (for checking against reference fixtures).",
-        subcommands: [DebugGenerator.self, DebugMeshflow.self])
+        subcommands: [DebugGenerator.self, DebugMeshflow.self, DebugScreen.self])
 }
 
 struct DebugGenerator: ParsableCommand {

@@ -1,10 +1,12 @@
-// `posestudio bench fit`: fitting speed and accuracy. Synthetic truth (the built-in body on a
-// smooth 100-frame motion, 2 px jitter, 3 % outliers), the real demo keypoints, and refitting one
-// edited frame. Targets: 100 frames ≤ 10 s, one refit ≤ 100 ms (medians).
+// `posestudio bench fit`: fitting speed and accuracy. Synthetic truth (a body on a smooth
+// 100-frame motion, 2 px jitter, 3 % outliers) fitted through ProjectFitting into a scratch
+// project, refitting one edited frame through the same path (including the store), and the real
+// demo keypoints. Targets: 100 frames ≤ 10 s, one refit ≤ 100 ms (medians).
 import ArgumentParser
 import BodyKit
 import Foundation
 import PoseKit
+import ProjectFitting
 import ProjectStore
 
 struct FitBench: ParsableCommand {
@@ -25,35 +27,46 @@ struct FitBench: ParsableCommand {
     }
 
     func run() throws {
-        let model = try body.load(recorded: nil)
-        let fitter = BodyFitter(body: model)
+        let loaded = try ProjectBody.load(body.requested ?? .builtin)
+        let model = loaded.model
+        let fitter = ProjectFitter(body: loaded)
         Console.out("body: \(model.kind), \(model.vertexCount) vertices")
+        let dir = NSTemporaryDirectory() + "posestudio-bench-fit-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
 
         let truth = SyntheticMotion.make(body: model, frames: frames, seed: seed)
+        let project = Project(sourceImage: try SourceImage(bytes: SyntheticProject.png(width: 64, height: 64, grey: 128), path: "<synthetic>"),
+                              sourcePose: SourcePose(keypoints: truth.poses[0]), sourceFrame: 0,
+                              sequence: PoseSequence(fps: 30, frameSize: FrameSize(width: 1080, height: 1920), frames: truth.poses))
         var times: [Double] = []
-        var fit: SequenceFit!
-        for _ in 0..<runs {
+        var file: ProjectFile!
+        for run in 0..<runs {
+            try file?.close()
+            file = try ProjectFile.create(at: (dir as NSString).appendingPathComponent("synthetic-\(run).bdmm"), project: project)
             let clock = ContinuousClock.now
-            fit = fitter.fitSequence(truth.poses)
+            try fitter.fit(in: file)
             times.append(clock.elapsedMS)
         }
-        let score = truth.evaluate(fit, body: model)
+        defer { try? file.close() }
+        let score = truth.evaluate(ProjectFitter.storedFit(file.sequence), body: model)
         Console.out(String(format: "synthetic %d frames: reprojection vs clean median %.2f px, p95 %.2f px; joints p95 %.1f %% of height; frames with outliers median %.2f px",
                            frames, Percentile.of(score.keypointErrors, 0.5), Percentile.of(score.keypointErrors, 0.95),
                            100 * Percentile.of(score.jointErrorsRelative, 0.95), Percentile.of(score.outlierFrameErrors, 0.5)))
-        Console.out(Stats.line("fit \(frames) frames", times, target: 10_000 * Double(frames) / 100))
+        Console.out(Stats.line("fit \(frames) frames (incl. store)", times, target: 10_000 * Double(frames) / 100))
 
+        // Each refit follows an edit of one point, as in the studio: edit (not timed), then refit
+        // and store (timed).
         var refitTimes: [Double] = []
         var rng = SplitMix64(seed: seed)
         for _ in 0..<refits {
             let t = Int.random(in: 0..<frames, using: &rng)
-            var edited = truth.poses
-            edited[t][Joint.rWrist.rawValue].x += 6
+            try file.apply(.move(frames: t..<(t + 1), joints: [.rWrist], dx: .random(in: -8...8, using: &rng), dy: 6))
             let clock = ContinuousClock.now
-            _ = fitter.refit(frames: [t], poses: edited, current: fit)
+            try fitter.refit(frames: [t], in: file)
             refitTimes.append(clock.elapsedMS)
         }
-        Console.out(Stats.line("refit one frame", refitTimes, target: 100))
+        Console.out(Stats.line("refit one frame (incl. store)", refitTimes, target: 100))
 
         let demo = poses ?? "Projects/pose2sim-demo/cam01_keypoints"
         guard FileManager.default.fileExists(atPath: demo) else {
@@ -65,7 +78,7 @@ struct FitBench: ParsableCommand {
         var realFit: SequenceFit!
         for _ in 0..<runs {
             let clock = ContinuousClock.now
-            realFit = fitter.fitSequence(real)
+            realFit = fitter.fitter.fitSequence(real)
             realTimes.append(clock.elapsedMS)
         }
         let errors = realFit.frames.compactMap { $0 }.flatMap { $0.errors.compactMap { $0 } }

@@ -3,9 +3,12 @@
 import ArgumentParser
 import Foundation
 import MediaIO
+import BodyKit
 import PoseTransfer
+import ProjectFitting
 import ProjectStore
 import Rendering
+import Studio
 import TensorEngine
 
 @main
@@ -14,10 +17,10 @@ struct Posestudio: ParsableCommand {
         commandName: "posestudio",
         abstract: "A terminal studio for pose sequences: clean noisy keypoints, render pose transfer.",
         version: "0.1.0",
-        subcommands: [New.self, Import.self, Info.self, Export.self, EditCommand.self,
+        subcommands: studioCommands + [New.self, Import.self, Info.self, Export.self, EditCommand.self,
                       Undo.self, Redo.self, History.self,
                       Suspects.self, Clean.self, Filter.self, Fill.self, Swap.self, Pin.self, Fix.self,
-                      Preview.self, VideoCommand.self, BodyCommand.self, Render.self,
+                      Preview.self, VideoCommand.self, Fit.self, BodyCommand.self, Render.self,
                       Bench.self, Debug.self])
 
     static func main() {
@@ -26,25 +29,14 @@ struct Posestudio: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let error as ProjectError {
-            Console.error("posestudio: \(error)")
-            Foundation.exit(1)
-        } catch let error as WeightError {
-            Console.error("posestudio: \(error)")
-            Foundation.exit(1)
-        } catch let error as GeneratorError {
-            Console.error("posestudio: \(error)")
-            Foundation.exit(1)
-        } catch let error as MeshFlowError {
-            Console.error("posestudio: \(error)")
-            Foundation.exit(1)
-        } catch let error as RenderError {
-            Console.error("posestudio: \(error)")
-            Foundation.exit(1)
-        } catch let error as MediaError {
-            Console.error("posestudio: \(error)")
-            Foundation.exit(1)
         } catch {
+            // Our own errors already name the file and the field: printed as they are.
+            switch error {
+            case is ProjectError, is WeightError, is GeneratorError, is MeshFlowError, is RenderError, is MediaError, is BodyLoadError, is BodyModelError, is ProjectFitError, is StudioLockError:
+                Console.error("posestudio: \(error)")
+                Foundation.exit(1)
+            default: break
+            }
             let code = exitCode(for: error)
             if code == .success {
                 Console.out(fullMessage(for: error))

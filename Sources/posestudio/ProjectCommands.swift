@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import PoseKit
+import ProjectFitting
 import ProjectStore
 
 struct PoseInputOptions: ParsableArguments {
@@ -149,6 +150,8 @@ struct Info: ParsableCommand {
         let s = file.sequence
         let counts = s.provenanceCounts
         let image = file.project.sourceImage
+        let fit = FitSummary(s)
+        let body = try file.body()
         if json {
             let object: [String: Any] = [
                 "path": project,
@@ -164,6 +167,9 @@ struct Info: ParsableCommand {
                 "source": ["format": image.format.rawValue, "width": image.size.width, "height": image.size.height,
                            "frame": file.project.sourceFrame as Any? ?? NSNull(), "smpl": file.project.sourcePose.smpl != nil],
                 "journal": ["length": file.journal.length, "position": file.journal.position],
+                "fit": ["frames": fit.frames, "median_reprojection_px": fit.medianReprojectionPx,
+                        "p95_reprojection_px": fit.p95ReprojectionPx],
+                "body": body.map(Self.name) as Any? ?? NSNull(),
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             Console.out(String(decoding: data, as: UTF8.self))
@@ -181,7 +187,16 @@ struct Info: ParsableCommand {
             SMPL        \(s.smplFrameCount == 0 ? "none" : "\(s.smplFrameCount) of \(s.frameCount) frames")
             source      \(image.format.rawValue) \(image.size)\(file.project.sourceFrame.map { ", pose of frame \($0)" } ?? ", own pose")\(file.project.sourcePose.smpl == nil ? "" : ", SMPL")
             journal     \(file.journal.position) of \(file.journal.length) edits applied
+            fit         \(fit.frames == 0 ? "none" : String(format: "%d frames, reprojection median %.2f px, p95 %.2f px (256 crop)", fit.frames, fit.medianReprojectionPx, fit.p95ReprojectionPx))\(body.map { ", body " + Self.name($0) } ?? "")
             """)
+    }
+
+    /// `builtin`, or the SMPL file's path.
+    static func name(_ body: BodyReference) -> String {
+        switch body {
+        case .builtin: "builtin"
+        case let .smpl(path, _): path
+        }
     }
 }
 

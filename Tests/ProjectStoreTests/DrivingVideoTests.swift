@@ -38,10 +38,11 @@ import Testing
         let dir = TemporaryDirectory()
         let path = dir.file("old.bdmm")
         try ProjectFile.create(at: path, project: Sample.project()).close()
-        // Turn it into a version-1 file: no driving_video table, user_version 1.
+        // Turn it into a version-1 file: no driving_video table (nor what v3 adds), user_version 1.
         let queue = try DatabaseQueue(path: path)
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: "DROP TABLE driving_video")
+            try FitStorageTests.dropVersion3(db)
             try db.execute(sql: "PRAGMA user_version = 1")
         }
         try queue.close()

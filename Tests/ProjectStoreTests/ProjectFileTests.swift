@@ -170,6 +170,7 @@ import Testing
         let queue = try DatabaseQueue(path: path)
         let version = try queue.write { db in
             try db.execute(sql: "DROP TABLE driving_video")   // v2-driving-video
+            try FitStorageTests.dropVersion3(db)               // v3-fits
             try db.execute(sql: "PRAGMA user_version = 1")
             try Schema.migrate(db, from: 1)
             return try Int.fetchOne(db, sql: "PRAGMA user_version")

@@ -1,0 +1,72 @@
+// `posestudio open PROJECT`: the studio in the terminal. One studio per project (a lock on the
+// file); the terminal is restored on every way out (the ncurses backend's job); configuration
+// problems are shown in the studio and printed again on exit.
+#if canImport(NcursesBackend)
+import ArgumentParser
+import Foundation
+import NcursesBackend
+import ProjectStore
+import Studio
+import TerminalPreview
+import TerminalUI
+
+struct Open: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Open the studio on a project: scrub, fix keypoints, render, export (? inside lists every key).")
+
+    @Argument(help: "The project file.") var project: String
+    @Option(help: "Theme name (Themes/*.toml or a user theme under $XDG_CONFIG_HOME/posestudio/themes).") var theme: String?
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: project) else { throw ProjectError.io(path: project, why: "no such file") }
+        let lock = try StudioLock(path: project)
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw ValidationError("posestudio open needs a terminal on stdin and stdout; for batch work use the CLI verbs (posestudio --help)")
+        }
+        let file = try ProjectFile.open(at: project)
+        let environment = ProcessInfo.processInfo.environment
+        let config = StudioConfig.standard(environment: environment, executable: "/proc/self/exe")
+        let (theme, themeProblems) = config.loadTheme(StudioConfig.startupThemeName(requested: theme, environment: environment))
+        let (keyMap, keyProblems) = config.loadKeyMap()
+        let problems = themeProblems + keyProblems
+        let capabilities = TerminalCapabilities.detect(environment: environment)
+        let hasVideo = (try file.drivingVideo()) != nil
+
+        var terminal = try NcursesTerminal(environment: environment)
+        let session = StudioSession(file: file, size: terminal.size, theme: theme, keyMap: keyMap, hasVideo: hasVideo)
+        session.config = config
+        let draft = SharedDraft(path: project, project: file.project)
+        session.services = StudioWiring.services(projectPath: project, draft: draft)
+        session.images = CanvasImageSource(pictures: StudioPictures(projectPath: project, draft: draft, hasVideo: hasVideo),
+                                           mode: theme.colorImages ? capabilities.imageMode : .monochrome)
+        if let first = problems.first { session.dispatch(.notify(StatusMessage(first.description, .error))) }
+        let latencyLog = LatencyLog(path: environment["POSESTUDIO_LATENCY_LOG"])
+        if let latencyLog { session.latencyProbe = { latencyLog.record($0) } }
+
+        session.run(&terminal)
+        _ = consume terminal
+        session.shutdown()
+        try file.close()
+        withExtendedLifetime(lock) {}
+        for problem in problems { Console.error("posestudio: \(problem)") }
+    }
+}
+
+/// Key-to-screen latencies appended to a file, one number (ms) per line (`bench studio --tmux`).
+final class LatencyLog {
+    private let handle: FileHandle
+    init?(path: String?) {
+        guard let path, FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else { return nil }
+        self.handle = handle
+    }
+    func record(_ duration: Duration) {
+        let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        handle.write(Data(String(format: "%.3f\n", ms).utf8))
+    }
+}
+
+let studioCommands: [ParsableCommand.Type] = [Open.self]
+#else
+import ArgumentParser
+let studioCommands: [ParsableCommand.Type] = []
+#endif
