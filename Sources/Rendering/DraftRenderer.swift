@@ -173,7 +173,7 @@ public final class DraftRenderer: @unchecked Sendable {
         if before.frameCount != after.frameCount || before.frameSize != after.frameSize {
             changed = Set(after.frames)
         } else {
-            for t in after.frames where before.pose(at: t) != after.pose(at: t) || before.smpl[t] != after.smpl[t] {
+            for t in after.frames where before.pose(at: t) != after.pose(at: t) || before.smpl[t] != after.smpl[t] || before.fits[t] != after.fits[t] {
                 changed.insert(t)
             }
         }

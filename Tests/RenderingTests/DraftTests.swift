@@ -115,3 +115,34 @@ import Testing
         #expect(try renderer.update(project, name: "demo").isEmpty)
     }
 }
+
+@Suite struct StoredBodiesTests {
+    /// A fit stored with its crop (what `posestudio fit` records) renders exactly as the same fit
+    /// held in memory.
+    @Test func storedFitsRenderLikeTheFitTheyCameFrom() throws {
+        var project = try DemoProject.load()
+        let poses = (0..<8).map { project.sequence.pose(at: $0) }
+        project.sequence = PoseSequence(fps: 60, frameSize: project.sequence.frameSize, frames: poses)
+        let options = RenderOptions(size: 96, background: DraftTests.magenta)
+        let fitted = try DraftRenderer(project: project, name: "fitted", body: BuiltinBody.model, options: options)
+        #expect(fitted.bodiesOrigin == .fitted)
+        let bodies = SequenceBodies.of(project, body: BuiltinBody.model)
+        func store(_ body: FrameBody) throws -> (SMPLParameters, SMPLFitRecord) {
+            let smpl = try #require(SMPLParameters(cam: body.camera.values, pose: body.pose, shape: body.shape))
+            let record = try #require(SMPLFitRecord(cropX: body.crop.x, cropY: body.crop.y, cropSize: body.crop.size,
+                                                    errors: [Double?](repeating: nil, count: 25)))
+            return (smpl, record)
+        }
+        var stored = project
+        for t in 0..<8 {
+            let (smpl, record) = try store(try #require(bodies.frames[t]))
+            stored.sequence.setSMPL(smpl, fit: record, at: t)
+        }
+        let (sourceSMPL, sourceRecord) = try store(try #require(bodies.source))
+        stored.sourcePose.smpl = sourceSMPL
+        stored.sourcePose.fit = sourceRecord
+        let fromStore = try DraftRenderer(project: stored, name: "stored", body: BuiltinBody.model, options: options)
+        #expect(fromStore.bodiesOrigin == .stored)
+        for t in 0..<8 { #expect(fromStore.render(frame: t) == fitted.render(frame: t), "frame \(t)") }
+    }
+}
