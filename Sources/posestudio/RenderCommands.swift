@@ -71,6 +71,8 @@ struct Render: ParsableCommand {
     @Option(help: "Generator weights (latest_net_G.pth or .safetensors) for the neural render.") var weights: String?
     @Option(help: "Frames to render, START:END (end exclusive) or N (default: all). A range is rendered as its own clip.") var frames: FrameRangeArgument?
     @Option(help: "Threads for the generator's loops and OpenBLAS.") var threads = 2
+    @Option(name: .customLong("save-inputs"), help: "Neural render: also write the generator's inputs (P_ref, wK.BP, wK.flow_frames, wK.flow_pre, wK.flow_post) to this .safetensors, for `debug generator`.")
+    var saveInputs: String?
     @Flag(name: .customLong("no-cache"), help: "Neural render: neither reuse nor store windows in $XDG_CACHE_HOME/posestudio/render.")
     var noCache = false
     @OptionGroup var setup: RenderSetup
@@ -104,6 +106,7 @@ struct Render: ParsableCommand {
         var progress = Progress(total: range.count)
         if let generator {
             let neural = try NeuralRenderer(geometry: renderer, generator: generator, threads: threads)
+            if let saveInputs { try Self.save(neural, clip: range, to: saveInputs) }
             let cache = noCache ? nil : RenderCache.standard(environment: ProcessInfo.processInfo.environment)
             let use = try neural.render(range, cache: cache, weightsID: weightsID) { index, image in
                 try writer.write(image, number: index)
@@ -119,6 +122,29 @@ struct Render: ParsableCommand {
         progress.finish()
         try writer.finish()
         Console.out("wrote \(writer.framesWritten) \(draft ? "draft" : "neural") frames (\(size)) to \(out)")
+    }
+}
+
+extension Render {
+    /// The clip's generator inputs in the parity fixture's layout (what `debug generator` reads).
+    static func save(_ neural: NeuralRenderer, clip: Range<Int>, to path: String) throws {
+        var tensors: [String: Tensor] = ["P_ref": neural.sourceTensor]
+        let windows = NeuralRenderer.windows(of: clip)
+        for (k, window) in windows.enumerated() {
+            let input = neural.input(window)
+            let (h, w) = (input.flows[0].shape[1], input.flows[0].shape[2])
+            tensors["w\(k).BP"] = Tensor(shape: [1, input.heatmaps.count, input.heatmaps[0].shape[1], h, w], storage: input.heatmaps.flatMap(\.storage))
+            tensors["w\(k).flow_frames"] = Tensor(shape: [1, input.flows.count, h, w, 2], storage: input.flows.flatMap(\.storage))
+            tensors["w\(k).flow_pre"] = input.preFlow
+            tensors["w\(k).flow_post"] = input.postFlow
+        }
+        do {
+            try Safetensors.write(tensors, metadata: ["windows": windows.map { String($0.frames.count) }.joined(separator: ","),
+                                                      "first_frame": String(clip.lowerBound)], to: URL(fileURLWithPath: path))
+        } catch {
+            throw RenderError("\(path): cannot write the generator inputs: \(error)")
+        }
+        Console.out("wrote the generator inputs of \(windows.count) windows to \(path)")
     }
 }
 

@@ -4,6 +4,7 @@
 import Foundation
 import Imaging
 import MediaIO
+import TensorEngine
 import Testing
 
 @Suite struct RenderCommandTests {
@@ -91,6 +92,31 @@ import Testing
         #expect(first.size == PixelSize(width: 64, height: 128))
         #expect(first != last, "frames differ as the poses do")
         #expect(Set(first.pixels).count > 20, "a picture, not a flat fill")
+    }
+
+    /// The frames `render` writes are the generator's output on the inputs it saves, run through
+    /// `debug generator` (the pipeline feeds the generator what the spec says, windows carried).
+    @Test func neuralFramesEqualDebugGeneratorOnTheSavedInputs() throws {
+        let dir = TemporaryDirectory()
+        let project = try CLI.newDemo(in: dir.path)
+        let weights = CLI.root.appendingPathComponent("Tests/Fixtures/bdmm/generator_state_dict.safetensors").path
+        let r = try CLI.run(["render", project, "--out", dir.file("n"), "--weights", weights, "--size", "128x64", "--frames", "0:8",
+                             "--no-cache", "--save-inputs", dir.file("in.safetensors")])
+        #expect(r.status == 0, "\(r.err)")
+        let g = try CLI.run(["debug", "generator", "--weights", weights, "--inputs", dir.file("in.safetensors"), "--out", dir.file("out.safetensors")])
+        #expect(g.status == 0, "\(g.err)")
+        let out = try Safetensors.read(contentsOf: URL(fileURLWithPath: dir.file("out.safetensors"))).tensors
+        for t in 0..<8 {
+            let frames = try #require(out["w\(t / 6).out"], "w\(t / 6).out")
+            #expect(frames.shape == [1, 6, 3, 128, 64])
+            let plane = 128 * 64, base = (t % 6) * 3 * plane
+            var pixels = [UInt8](repeating: 0, count: 3 * plane)
+            for p in 0..<plane {
+                for c in 0..<3 { pixels[3 * p + c] = UInt8(max(0, min(255, ((frames.storage[base + c * plane + p] + 1) / 2 * 255).rounded()))) }
+            }
+            let png = try ImageFile.read(path: dir.file(String(format: "n/frame_%06d.png", t)))
+            #expect(png == RGBImage(width: 64, height: 128, pixels: pixels), "frame \(t)")
+        }
     }
 
     @Test func badRenderOptionsFailCleanly() throws {
