@@ -184,6 +184,24 @@ struct DraftBench: ParsableCommand {
                     + "\(BuiltinBody.model.faceCount) faces; bodies \(setupRenderer.bodiesOrigin.rawValue) in \(Stats.format(setupSeconds)) s")
         Console.out(Stats.line("draft frame", perFrame, target: size == 256 ? 10 : nil)
                     + String(format: " = %.0f frames/s", 1000 / median))
+        // When the source is a sequence frame: that frame, unnormalised, against the source crop.
+        if let k = file.project.sourceFrame {
+            let plain = try DraftRenderer(project: file.project, name: path, body: BuiltinBody.model,
+                                          options: RenderOptions(size: size, normalise: false))
+            let draft = plain.renderDetailed(frame: k)
+            var squared = 0.0, count = 0
+            for p in 0..<(size * size) where draft.faceIndex[p] >= 0 {
+                for c in 0..<3 {
+                    let d = Double(draft.image.pixels[3 * p + c]) - Double(plain.sourceImage.pixels[3 * p + c])
+                    squared += d * d
+                }
+                count += 3
+            }
+            if count > 0 {
+                Console.out(String(format: "frame %d (the source's own pose) against the source crop inside the silhouette (%d pixels): PSNR %.1f dB",
+                                   k, count / 3, 10 * log10(255 * 255 / max(squared / Double(count), 1e-12))))
+            }
+        }
         Console.out("load average \(PeakMemory.loadAverage())")
     }
 }
