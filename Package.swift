@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Imaging"),
         .target(name: "MediaIO", dependencies: ["CFFmpeg", "Imaging"]),
         // A project's renders: bodies per frame, crops, pose normalisation, the draft (mesh-flow warp).
-        .target(name: "Rendering", dependencies: ["PoseTransfer", "BodyKit", "ProjectStore", "Imaging", "MediaIO", "PoseKit"]),
+        .target(name: "Rendering", dependencies: ["PoseTransfer", "TensorEngine", "BodyKit", "ProjectStore", "Imaging", "MediaIO", "PoseKit"]),
         .target(name: "TerminalUI"),
         // The ncurses terminal session behind the studio: the only importer of CNcurses.
         .target(name: "NcursesBackend", dependencies: ["CNcurses", "TerminalUI"]),

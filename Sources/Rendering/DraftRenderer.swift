@@ -10,10 +10,12 @@ import MediaIO
 import PoseKit
 import PoseTransfer
 import ProjectStore
+import TensorEngine
 
 public struct RenderOptions: Hashable, Sendable {
-    /// Crop size S in pixels (square).
-    public var size: Int
+    /// Crop size in pixels (BDMM's is square, 256 × 256).
+    public var width: Int
+    public var height: Int
     /// Colour of the pixels the body does not cover.
     public var background: RGB
     /// Global pose normalisation towards the source person (on by default).
@@ -22,8 +24,13 @@ public struct RenderOptions: Hashable, Sendable {
     public var fitSettings: FitSettings
 
     public init(size: Int = 256, background: RGB = .neutral, normalise: Bool = true, fitSettings: FitSettings = .standard) {
-        precondition(size >= 8, "RenderOptions: size \(size)")
-        self.size = size
+        self.init(width: size, height: size, background: background, normalise: normalise, fitSettings: fitSettings)
+    }
+
+    public init(width: Int, height: Int, background: RGB = .neutral, normalise: Bool = true, fitSettings: FitSettings = .standard) {
+        precondition(width >= 8 && height >= 8, "RenderOptions: size \(width)x\(height)")
+        self.width = width
+        self.height = height
         self.background = background
         self.normalise = normalise
         self.fitSettings = fitSettings
@@ -39,11 +46,11 @@ public struct RenderError: Error, CustomStringConvertible, Equatable {
 
 /// One rendered draft frame with what it was made of.
 public struct DraftFrame: Sendable {
-    /// S × S crop.
+    /// The crop (`RenderOptions` width × height).
     public var image: RGBImage
     /// Where the crop sits in the output frame (nil when the frame has no body: background only).
     public var crop: RenderCrop?
-    /// [S·S] face of the frame's body at each pixel, -1 where the body does not cover it.
+    /// [H·W] face of the frame's body at each pixel, -1 where the body does not cover it.
     public var faceIndex: [Int32]
 }
 
@@ -83,7 +90,7 @@ public final class DraftRenderer: @unchecked Sendable {
         do { image = try ImageFile.decode([UInt8](project.sourceImage.bytes), name: "\(name): source image") } catch {
             throw RenderError("\(error)")
         }
-        guard let crop = RenderCrop.around(project.sourcePose.keypoints, size: options.size) else {
+        guard let crop = RenderCrop.around(project.sourcePose.keypoints, width: options.width, height: options.height) else {
             throw RenderError("\(name): source pose: fewer than two keypoints are present, so there is no crop to render from")
         }
         sourceCrop = crop
@@ -99,7 +106,7 @@ public final class DraftRenderer: @unchecked Sendable {
         guard let source = bodies.source else {
             throw RenderError("\(name): source pose: too few keypoints to fit a body (need three)")
         }
-        let mesh = Self.mesh(body, source, camera: crop.camera(source.camera, fittedIn: source.crop))
+        let mesh = Self.mesh(body, source, camera: crop.camera(source.camera, fittedIn: source.crop), stretchX: crop.stretchX)
         let corners = Projection.faceCorners(Projection.project(mesh), faces: faces)
         let sequence = project.sequence
         let normalisation = options.normalise
@@ -109,10 +116,11 @@ public final class DraftRenderer: @unchecked Sendable {
         return State(project: project, bodies: bodies, normalisation: normalisation, sourceCorners: corners)
     }
 
-    /// The posed body as the renderer's float32 mesh with `camera`.
-    static func mesh(_ model: BodyModel, _ body: FrameBody, camera: BodyKit.WeakPerspectiveCamera) -> PosedMesh {
+    /// The posed body as the renderer's float32 mesh with `camera`, x multiplied by `stretchX`
+    /// (the crop's H / W, see `RenderCrop.camera`).
+    static func mesh(_ model: BodyModel, _ body: FrameBody, camera: BodyKit.WeakPerspectiveCamera, stretchX: Double) -> PosedMesh {
         let posed = model.posed(pose: body.pose, shape: body.shape)
-        return PosedMesh(vertices: posed.vertices.map { SIMD3(Float($0.x), Float($0.y), Float($0.z)) },
+        return PosedMesh(vertices: posed.vertices.map { SIMD3(Float($0.x * stretchX), Float($0.y), Float($0.z)) },
                          camera: PoseTransfer.WeakPerspectiveCamera(scale: Float(camera.s), tx: Float(camera.tx), ty: Float(camera.ty)))
     }
 
@@ -139,7 +147,7 @@ public final class DraftRenderer: @unchecked Sendable {
     /// The render crop of frame `index` in the output frame (nil when it has no body).
     public func crop(frame index: Int) -> RenderCrop? {
         let snapshot: State = lock.withLock { state }
-        return Self.crop(index, snapshot, size: options.size)
+        return Self.crop(index, snapshot, options: options)
     }
 
     /// Frame `index`'s draft placed back into the output frame size on the background.
@@ -165,7 +173,7 @@ public final class DraftRenderer: @unchecked Sendable {
         if before.frameCount != after.frameCount || before.frameSize != after.frameSize {
             changed = Set(after.frames)
         } else {
-            for t in after.frames where before.pose(at: t) != after.pose(at: t) || before.smpl[t] != after.smpl[t] {
+            for t in after.frames where before.pose(at: t) != after.pose(at: t) || before.smpl[t] != after.smpl[t] || before.fits[t] != after.fits[t] {
                 changed.insert(t)
             }
         }
@@ -183,19 +191,43 @@ public final class DraftRenderer: @unchecked Sendable {
 
     // MARK: drawing
 
-    static func crop(_ index: Int, _ state: State, size: Int) -> RenderCrop? {
-        RenderCrop.around(state.normalisation.apply(state.project.sequence.pose(at: index)), size: size)
+    static func crop(_ index: Int, _ state: State, options: RenderOptions) -> RenderCrop? {
+        RenderCrop.around(state.normalisation.apply(state.project.sequence.pose(at: index)), width: options.width, height: options.height)
+    }
+
+    /// What the network reads for frame `index`: its crop (nil without a body), the rasterised
+    /// body (nil without a body), the mesh flow `[1, H, W, 2]` to the source (all −2 without a
+    /// body) and the 25 keypoints in crop pixels ((0, 0) where missing, the heatmaps' rule).
+    func inputs(frame index: Int) -> (crop: RenderCrop?, raster: FaceRaster?, grid: Tensor, points: [(x: Double, y: Double)]) {
+        let snapshot: State = lock.withLock { state }
+        return inputs(index, snapshot)
+    }
+
+    private func inputs(_ index: Int, _ snapshot: State) -> (crop: RenderCrop?, raster: FaceRaster?, grid: Tensor, points: [(x: Double, y: Double)]) {
+        let (w, h) = (options.width, options.height)
+        guard let frameBody = snapshot.bodies.frames[index], let crop = Self.crop(index, snapshot, options: options) else {
+            return (nil, nil, Tensor(shape: [1, h, w, 2], repeating: MeshFlow.background), [(x: Double, y: Double)](repeating: (0, 0), count: 25))
+        }
+        let camera = crop.camera(frameBody.camera, fittedIn: frameBody.crop, normalisation: snapshot.normalisation)
+        let mesh = Self.mesh(body, frameBody, camera: camera, stretchX: crop.stretchX)
+        let raster = Rasterizer.rasterize(projected: Projection.project(mesh), faces: faces, height: h, width: w)
+        let grid = MeshFlow.grid(raster, sourceCorners: snapshot.sourceCorners)
+        let points = snapshot.normalisation.apply(snapshot.project.sequence.pose(at: index)).map { k -> (x: Double, y: Double) in
+            guard !k.isMissing else { return (0, 0) }
+            let p = crop.toCrop(SIMD2(k.x, k.y))
+            return (p.x, p.y)
+        }
+        return (crop, raster, grid, points)
     }
 
     private func draw(_ index: Int, _ snapshot: State) -> DraftFrame {
-        let size = options.size
-        let empty = DraftFrame(image: RGBImage(width: size, height: size, fill: options.background), crop: nil,
-                               faceIndex: [Int32](repeating: -1, count: size * size))
-        guard let frameBody = snapshot.bodies.frames[index], let crop = Self.crop(index, snapshot, size: size) else { return empty }
-        let mesh = Self.mesh(body, frameBody, camera: crop.camera(frameBody.camera, fittedIn: frameBody.crop, normalisation: snapshot.normalisation))
-        let raster = Rasterizer.rasterize(projected: Projection.project(mesh), faces: faces, height: size, width: size)
-        let grid = MeshFlow.grid(raster, sourceCorners: snapshot.sourceCorners)
-        let image = sampler.composite(grid: grid.storage, faceIndex: raster.faceIndex, size: size, background: options.background)
+        let (w, h) = (options.width, options.height)
+        let input = inputs(index, snapshot)
+        guard let crop = input.crop, let raster = input.raster else {
+            return DraftFrame(image: RGBImage(width: w, height: h, fill: options.background), crop: nil,
+                              faceIndex: [Int32](repeating: -1, count: w * h))
+        }
+        let image = sampler.composite(grid: input.grid.storage, faceIndex: raster.faceIndex, width: w, height: h, background: options.background)
         return DraftFrame(image: image, crop: crop, faceIndex: raster.faceIndex)
     }
 }

@@ -1,9 +1,9 @@
 // Where each frame's SMPL parameters come from — the one seam between the renderer and fitting.
-// Today: the SMPL the project stores when every frame (and the source) has it, its camera taken
-// in the frame's square 1.3× keypoint box (BodyKit's fitting convention); otherwise a fit in
-// memory with BodyKit's `BodyFitter`, cached per project revision (keypoints + body + settings),
-// with a warm refit of just the frames an edit changed. When stored fits carry their crop
-// (ProjectFitting), only `SequenceBodies.stored` changes.
+// The SMPL the project stores when every frame (and the source) has it, its camera taken in the
+// crop its fit record names (posestudio's fits) or else the frame's square 1.3× keypoint box
+// (BodyKit's fitting convention); otherwise a fit in memory with BodyKit's `BodyFitter`, cached per
+// project revision (keypoints + body + settings), with a warm refit of just the frames an edit
+// changed.
 import BodyKit
 import Foundation
 import PoseKit
@@ -57,12 +57,13 @@ public struct SequenceBodies: Sendable {
         let sequence = project.sequence
         guard sequence.frameCount > 0, sequence.smplFrameCount == sequence.frameCount,
               let sourceSMPL = project.sourcePose.smpl else { return nil }
-        func body(_ smpl: SMPLParameters, _ pose: [Keypoint]) -> FrameBody? {
-            guard let crop = CropBox.around(pose), let camera = BodyKit.WeakPerspectiveCamera(smpl.cam) else { return nil }
+        func body(_ smpl: SMPLParameters, _ fit: SMPLFitRecord?, _ pose: [Keypoint]) -> FrameBody? {
+            guard let crop = fit.map({ CropBox(x: $0.cropX, y: $0.cropY, size: $0.cropSize) }) ?? CropBox.around(pose),
+                  let camera = BodyKit.WeakPerspectiveCamera(smpl.cam) else { return nil }
             return FrameBody(pose: smpl.pose, shape: smpl.shape, camera: camera, crop: crop)
         }
-        let frames = sequence.frames.map { t in sequence.smpl[t].flatMap { body($0, sequence.pose(at: t)) } }
-        return SequenceBodies(source: body(sourceSMPL, project.sourcePose.keypoints), frames: frames, origin: .stored)
+        let frames = sequence.frames.map { t in sequence.smpl[t].flatMap { body($0, sequence.fits[t], sequence.pose(at: t)) } }
+        return SequenceBodies(source: body(sourceSMPL, project.sourcePose.fit, project.sourcePose.keypoints), frames: frames, origin: .stored)
     }
 
     static func fitted(_ fit: SequenceFit, source: FrameBody?, poses: [[Keypoint]]) -> SequenceBodies {

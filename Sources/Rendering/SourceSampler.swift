@@ -17,15 +17,15 @@ struct SourceSampler: Sendable {
         levels = image.pixels.map(Float.init)
     }
 
-    /// For each of the S × S pixels: the sample at grid (u, v) where `faceIndex` ≥ 0, else `background`.
-    /// - Parameter grid: [S·S·2] (u, v) per pixel.
-    func composite(grid: [Float], faceIndex: [Int32], size: Int, background: RGB) -> RGBImage {
-        var out = RGBImage(width: size, height: size, fill: background)
+    /// For each of the width × height pixels: the sample at grid (u, v) where `faceIndex` ≥ 0, else `background`.
+    /// - Parameter grid: [H·W·2] (u, v) per pixel.
+    func composite(grid: [Float], faceIndex: [Int32], width outWidth: Int, height outHeight: Int, background: RGB) -> RGBImage {
+        var out = RGBImage(width: outWidth, height: outHeight, fill: background)
         let (w, h) = (width, height)
         let (fw, fh) = (Float(w), Float(h))
         levels.withUnsafeBufferPointer { src in
             out.pixels.withUnsafeMutableBufferPointer { dst in
-                for p in 0..<(size * size) where faceIndex[p] >= 0 {
+                for p in 0..<(outWidth * outHeight) where faceIndex[p] >= 0 {
                     let x = ((grid[2 * p] + 1) * fw - 1) / 2
                     let y = ((grid[2 * p + 1] + 1) * fh - 1) / 2
                     guard x.isFinite, y.isFinite, x > -2, y > -2, x < fw + 1, y < fh + 1 else {

@@ -5,28 +5,42 @@ import ArgumentParser
 import BodyKit
 import Foundation
 import Imaging
+import PoseTransfer
+import TensorEngine
 import MediaIO
 import ProjectStore
 import Rendering
 
 /// Options shared by everything that renders a project.
 struct RenderSetup: ParsableArguments {
-    @Option(help: "Render size S: frames are S×S crops (at least 64, a multiple of 8).") var size = 256
+    @Option(help: "Render size: S for S×S crops (BDMM's 256), or HxW (height first; multiples of 8, the network needs at least 128x64).")
+    var size: RenderSizeArgument = RenderSizeArgument(argument: "256")!
     @Option(help: "Background of the draft: neutral, black, white or RRGGBB.") var background: ColorArgument = ColorArgument(rgb: .neutral)
     @Flag(name: .customLong("no-normalise"), help: "Keep the driving poses' own size and place (no global pose normalisation).")
     var noNormalise = false
     @OptionGroup var body: BodyOption
 
-    func validate() throws {
-        guard (64...2048).contains(size), size % 8 == 0 else { throw ValidationError("--size \(size) must be 64…2048 and a multiple of 8") }
+    var options: RenderOptions {
+        RenderOptions(width: size.width, height: size.height, background: background.rgb, normalise: !noNormalise)
     }
-
-    var options: RenderOptions { RenderOptions(size: size, background: background.rgb, normalise: !noNormalise) }
 
     /// The draft renderer of an open project (fits the bodies in memory when it stores none).
     func draftRenderer(_ file: ProjectFile) throws -> DraftRenderer {
         try DraftRenderer(project: file.project, name: file.path, body: try body.load(recorded: nil), options: options)
     }
+}
+
+/// S or HxW, each 64…2048 and a multiple of 8.
+struct RenderSizeArgument: ExpressibleByArgument {
+    var width: Int
+    var height: Int
+    init?(argument: String) {
+        let parts = argument.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+        guard (1...2).contains(parts.count), parts.allSatisfy({ $0.map { (64...2048).contains($0) && $0 % 8 == 0 } ?? false }) else { return nil }
+        height = parts[0]!
+        width = parts.count == 2 ? parts[1]! : parts[0]!
+    }
+    static var defaultValueDescription: String { "256" }
 }
 
 /// neutral, black, white or RRGGBB (hex).
@@ -55,7 +69,12 @@ struct Render: ParsableCommand {
     @Option(help: "A new directory for the PNG frames.") var out: String
     @Flag(help: "The draft render: the source warped by the bodies' mesh flow, no network (needs no weights).") var draft = false
     @Option(help: "Generator weights (latest_net_G.pth or .safetensors) for the neural render.") var weights: String?
-    @Option(help: "Frames to render, START:END (end exclusive) or N (default: all).") var frames: FrameRangeArgument?
+    @Option(help: "Frames to render, START:END (end exclusive) or N (default: all). A range is rendered as its own clip.") var frames: FrameRangeArgument?
+    @Option(help: "Threads for the generator's loops and OpenBLAS.") var threads = 2
+    @Option(name: .customLong("save-inputs"), help: "Neural render: also write the generator's inputs (P_ref, wK.BP, wK.flow_frames, wK.flow_pre, wK.flow_post) to this .safetensors, for `debug generator`.")
+    var saveInputs: String?
+    @Flag(name: .customLong("no-cache"), help: "Neural render: neither reuse nor store windows in $XDG_CACHE_HOME/posestudio/render.")
+    var noCache = false
     @OptionGroup var setup: RenderSetup
 
     func run() throws {
@@ -66,24 +85,66 @@ struct Render: ParsableCommand {
         guard range.lowerBound < sequence.frameCount, range.upperBound <= sequence.frameCount, !range.isEmpty else {
             throw ValidationError("--frames \(range.lowerBound):\(range.upperBound): \(project) has frames 0–\(sequence.frameCount - 1)")
         }
-        guard draft else {
+        // The weights are looked up first: without them nothing is fitted or written.
+        var generator: BDMMGenerator?
+        var weightsID = ""
+        if !draft {
             let path = try WeightsLocation.find(explicit: weights, setting: try file.setting(WeightsLocation.settingKey),
                                                 environment: ProcessInfo.processInfo.environment)
-            throw RenderError("\(path): the neural render is not in this build yet (issue 6); the draft render works now: add --draft")
+            generator = try BDMMGenerator(weights: try WeightFile.read(contentsOf: URL(fileURLWithPath: path)), source: path)
+            // The weights' identity in the cache keys: absolute path, size and modification time.
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            weightsID = [URL(fileURLWithPath: path).standardizedFileURL.path, "\(attributes?[.size] ?? "")",
+                         "\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"].joined(separator: "|")
         }
         let start = ContinuousClock.now
         let renderer = try setup.draftRenderer(file)
         Console.out("bodies: \(renderer.bodiesOrigin == .stored ? "the project's SMPL" : "fitted in memory") with the \(renderer.body.kind) body "
                     + "(\(Stats.format(start.elapsedMS / 1000)) s)")
-        let writer = try PNGSequenceWriter(directory: out, size: PixelSize(width: setup.size, height: setup.size))
+        let size = "\(setup.size.width)x\(setup.size.height)"   // width x height, as frame sizes are printed
+        let writer = try PNGSequenceWriter(directory: out, size: PixelSize(width: setup.size.width, height: setup.size.height))
         var progress = Progress(total: range.count)
-        for index in range {
-            try writer.write(renderer.render(frame: index), number: index)
-            progress.step()
+        if let generator {
+            let neural = try NeuralRenderer(geometry: renderer, generator: generator, threads: threads)
+            if let saveInputs { try Self.save(neural, clip: range, to: saveInputs) }
+            let cache = noCache ? nil : RenderCache.standard(environment: ProcessInfo.processInfo.environment)
+            let use = try neural.render(range, cache: cache, weightsID: weightsID) { index, image in
+                try writer.write(image, number: index)
+                progress.step()
+            }
+            if let cache { Console.out("windows: \(use.reused) from the cache, \(use.computed) computed (\(cache.directory))") }
+        } else {
+            for index in range {
+                try writer.write(renderer.render(frame: index), number: index)
+                progress.step()
+            }
         }
         progress.finish()
         try writer.finish()
-        Console.out("wrote \(writer.framesWritten) draft frames (\(setup.size)x\(setup.size)) to \(out)")
+        Console.out("wrote \(writer.framesWritten) \(draft ? "draft" : "neural") frames (\(size)) to \(out)")
+    }
+}
+
+extension Render {
+    /// The clip's generator inputs in the parity fixture's layout (what `debug generator` reads).
+    static func save(_ neural: NeuralRenderer, clip: Range<Int>, to path: String) throws {
+        var tensors: [String: Tensor] = ["P_ref": neural.sourceTensor]
+        let windows = NeuralRenderer.windows(of: clip)
+        for (k, window) in windows.enumerated() {
+            let input = neural.input(window)
+            let (h, w) = (input.flows[0].shape[1], input.flows[0].shape[2])
+            tensors["w\(k).BP"] = Tensor(shape: [1, input.heatmaps.count, input.heatmaps[0].shape[1], h, w], storage: input.heatmaps.flatMap(\.storage))
+            tensors["w\(k).flow_frames"] = Tensor(shape: [1, input.flows.count, h, w, 2], storage: input.flows.flatMap(\.storage))
+            tensors["w\(k).flow_pre"] = input.preFlow
+            tensors["w\(k).flow_post"] = input.postFlow
+        }
+        do {
+            try Safetensors.write(tensors, metadata: ["windows": windows.map { String($0.frames.count) }.joined(separator: ","),
+                                                      "first_frame": String(clip.lowerBound)], to: URL(fileURLWithPath: path))
+        } catch {
+            throw RenderError("\(path): cannot write the generator inputs: \(error)")
+        }
+        Console.out("wrote the generator inputs of \(windows.count) windows to \(path)")
     }
 }
 
@@ -123,6 +184,24 @@ struct DraftBench: ParsableCommand {
                     + "\(BuiltinBody.model.faceCount) faces; bodies \(setupRenderer.bodiesOrigin.rawValue) in \(Stats.format(setupSeconds)) s")
         Console.out(Stats.line("draft frame", perFrame, target: size == 256 ? 10 : nil)
                     + String(format: " = %.0f frames/s", 1000 / median))
+        // When the source is a sequence frame: that frame, unnormalised, against the source crop.
+        if let k = file.project.sourceFrame {
+            let plain = try DraftRenderer(project: file.project, name: path, body: BuiltinBody.model,
+                                          options: RenderOptions(size: size, normalise: false))
+            let draft = plain.renderDetailed(frame: k)
+            var squared = 0.0, count = 0
+            for p in 0..<(size * size) where draft.faceIndex[p] >= 0 {
+                for c in 0..<3 {
+                    let d = Double(draft.image.pixels[3 * p + c]) - Double(plain.sourceImage.pixels[3 * p + c])
+                    squared += d * d
+                }
+                count += 3
+            }
+            if count > 0 {
+                Console.out(String(format: "frame %d (the source's own pose) against the source crop inside the silhouette (%d pixels): PSNR %.1f dB",
+                                   k, count / 3, 10 * log10(255 * 255 / max(squared / Double(count), 1e-12))))
+            }
+        }
         Console.out("load average \(PeakMemory.loadAverage())")
     }
 }

@@ -16,10 +16,14 @@ import Testing
     @Test func regionIsTheMarginBoxAroundTheKeypoints() throws {
         let crop = try #require(RenderCrop.around(Self.pose([(100, 200), (140, 600), (120, 400)]), size: 256))
         // Box: height 400 × 1.3 = 520, centred on (120, 400).
-        #expect(crop.side == 520)
+        #expect(crop.regionWidth == 520 && crop.regionHeight == 520)
         #expect(abs(crop.origin.y - (400 - 260)) < 0.51)
         #expect(abs(crop.origin.x - (120 - 260)) < 0.51)
         #expect(RenderCrop.around(Self.pose([(5, 5)]), size: 256) == nil)
+        // A 64 × 128 crop (W × H) keeps the box's width and doubles its height.
+        let tall = try #require(RenderCrop.around(Self.pose([(100, 200), (140, 600), (120, 400)]), width: 64, height: 128))
+        #expect(tall.regionWidth == 520 && tall.regionHeight == 1040)
+        #expect(abs(tall.toFrame(SIMD2(32, 64)).y - 400) < 0.51, "the box centre is at crop pixel (W/2, H/2), as in BodyKit")
     }
 
     @Test func extractAtSameSizeCopiesTheRegionAndPadsOutside() {
@@ -72,6 +76,13 @@ import Testing
             let expected = normalisation.apply(frame)
             let got = crop.toFrame(camera.cropPixel(point, resolution: 128))
             #expect(abs(got.x - expected.x) < 1e-9 && abs(got.y - expected.y) < 1e-9, "\(got) vs \(expected)")
+            // Non-square: u = s(stretchX·X + tx) spans the width, v the height.
+            let tall = RenderCrop(x: 180, y: -70, regionWidth: 300, regionHeight: 600, width: 64, height: 128)
+            let c = tall.camera(fitted, fittedIn: box, normalisation: normalisation)
+            let u = c.s * (tall.stretchX * point.x + c.tx), v = c.s * (point.y + c.ty)
+            let pixel = SIMD2((u + 1) * 64 / 2 - 0.5, (v + 1) * 128 / 2 - 0.5)
+            let frame2 = tall.toFrame(pixel)
+            #expect(abs(frame2.x - expected.x) < 1e-9 && abs(frame2.y - expected.y) < 1e-9, "\(frame2) vs \(expected)")
         }
     }
 }

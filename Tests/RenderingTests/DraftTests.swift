@@ -82,7 +82,7 @@ import Testing
         let image = RGBImage(width: w, height: h, pixels: (0..<(w * h * 3)).map { _ in UInt8(rng.next() % 256) })
         let grid = (0..<(s * s * 2)).map { _ in Float(Double(rng.next() % 10_000) / 10_000 * 2.6 - 1.3) }
         let faces = (0..<(s * s)).map { Int32($0 % 5 == 0 ? -1 : 1) }
-        let out = SourceSampler(image).composite(grid: grid, faceIndex: faces, size: s, background: Self.magenta)
+        let out = SourceSampler(image).composite(grid: grid, faceIndex: faces, width: s, height: s, background: Self.magenta)
         // Reference: the engine's grid_sample on the [-1, 1] image, back to levels.
         var planes = [Float](repeating: 0, count: 3 * h * w)
         for p in 0..<(w * h) { for c in 0..<3 { planes[c * h * w + p] = (Float(image.pixels[3 * p + c]) / 255 - 0.5) / 0.5 } }
@@ -113,5 +113,36 @@ import Testing
         #expect(renderer.render(frame: 40) != before[40])
         #expect(renderer.render(frame: 39) == before[39] && renderer.render(frame: 41) == before[41])
         #expect(try renderer.update(project, name: "demo").isEmpty)
+    }
+}
+
+@Suite struct StoredBodiesTests {
+    /// A fit stored with its crop (what `posestudio fit` records) renders exactly as the same fit
+    /// held in memory.
+    @Test func storedFitsRenderLikeTheFitTheyCameFrom() throws {
+        var project = try DemoProject.load()
+        let poses = (0..<8).map { project.sequence.pose(at: $0) }
+        project.sequence = PoseSequence(fps: 60, frameSize: project.sequence.frameSize, frames: poses)
+        let options = RenderOptions(size: 96, background: DraftTests.magenta)
+        let fitted = try DraftRenderer(project: project, name: "fitted", body: BuiltinBody.model, options: options)
+        #expect(fitted.bodiesOrigin == .fitted)
+        let bodies = SequenceBodies.of(project, body: BuiltinBody.model)
+        func store(_ body: FrameBody) throws -> (SMPLParameters, SMPLFitRecord) {
+            let smpl = try #require(SMPLParameters(cam: body.camera.values, pose: body.pose, shape: body.shape))
+            let record = try #require(SMPLFitRecord(cropX: body.crop.x, cropY: body.crop.y, cropSize: body.crop.size,
+                                                    errors: [Double?](repeating: nil, count: 25)))
+            return (smpl, record)
+        }
+        var stored = project
+        for t in 0..<8 {
+            let (smpl, record) = try store(try #require(bodies.frames[t]))
+            stored.sequence.setSMPL(smpl, fit: record, at: t)
+        }
+        let (sourceSMPL, sourceRecord) = try store(try #require(bodies.source))
+        stored.sourcePose.smpl = sourceSMPL
+        stored.sourcePose.fit = sourceRecord
+        let fromStore = try DraftRenderer(project: stored, name: "stored", body: BuiltinBody.model, options: options)
+        #expect(fromStore.bodiesOrigin == .stored)
+        for t in 0..<8 { #expect(fromStore.render(frame: t) == fitted.render(frame: t), "frame \(t)") }
     }
 }
