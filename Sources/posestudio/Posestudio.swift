@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import MediaIO
+import NcursesBackend
 import BodyKit
 import PoseTransfer
 import ProjectFitting
@@ -32,7 +33,7 @@ struct Posestudio: ParsableCommand {
         } catch {
             // Our own errors already name the file and the field: printed as they are.
             switch error {
-            case is ProjectError, is WeightError, is GeneratorError, is MeshFlowError, is RenderError, is MediaError, is BodyLoadError, is BodyModelError, is ProjectFitError, is StudioLockError:
+            case is ProjectError, is WeightError, is GeneratorError, is MeshFlowError, is RenderError, is MediaError, is BodyLoadError, is BodyModelError, is ProjectFitError, is StudioLockError, is TerminalError:
                 Console.error("posestudio: \(error)")
                 Foundation.exit(1)
             default: break
