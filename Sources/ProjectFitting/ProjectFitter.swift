@@ -92,19 +92,11 @@ public struct ProjectFitter: Sendable {
     @discardableResult
     public func refit(frames: [Int], in file: ProjectFile) throws -> FitSummary {
         let sequence = file.sequence
-        if let recorded = try file.body(), recorded != body.reference {
-            throw ProjectFitError.bodyMismatch(path: file.path, recorded: Self.name(recorded), requested: Self.name(body.reference))
-        }
         if let bad = frames.first(where: { !sequence.frames.contains($0) }) {
             throw ProjectError.invalidEdit(path: file.path, sequence.frameCount == 0 ? .emptySequence
                                            : .frameOutOfRange(frame: bad, frameCount: sequence.frameCount))
         }
-        let current = Self.storedFit(sequence)
-        let poses = sequence.frames.map { sequence.pose(at: $0) }
-        let result = fitter.refit(frames: frames, poses: poses, current: current)
-        let values = Set(frames).sorted().map { Self.value(frame: $0, result.frames[$0], shape: result.shape) }
-        let label = values.count == 1 ? "refitted SMPL on frame \(values[0].frame)" : "refitted SMPL on \(values.count) frames"
-        try file.recordFit(frames: values, source: nil, body: body.reference, label: label)
+        try store(computeRefit(frames: frames, sequence: sequence), in: file)
         return FitSummary(file.sequence)
     }
 

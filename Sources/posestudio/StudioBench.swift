@@ -1,8 +1,8 @@
 // `posestudio bench studio`: the studio's responsiveness on a large synthetic project. Opening
 // (project file → first finished screen) and key press → finished screen update while scrubbing,
 // in-process on the test terminal, with the same session, panes and picture worker as `open`.
-// `--tmux` measures through ncurses instead: it runs `posestudio open` in a tmux pane, types
-// the same keys and reads the latencies the studio logged (POSESTUDIO_LATENCY_LOG).
+// Through ncurses, `scripts/studio-latency.sh` runs `posestudio open` in a tmux pane, types keys
+// and reads the latencies the studio logs (POSESTUDIO_LATENCY_LOG).
 import ArgumentParser
 import BodyKit
 import Foundation
@@ -22,8 +22,8 @@ struct StudioBench: ParsableCommand {
     @Option(help: "Pause between key presses, ms (a fast key repeat is about 30).") var interval = 30
     @Option(help: "How many times to open the project.") var opens = 11
     @Option(help: "The canvas view while scrubbing: skeleton or draft.") var view = "skeleton"
-    @Flag(help: "Measure through ncurses in a tmux pane (the real binary) instead of in-process.") var tmux = false
     @Flag(help: "One JSON object instead of text.") var json = false
+    @Option(help: "Also keep the synthetic project here (for scripts/studio-latency.sh).") var keep: String?
 
     func validate() throws {
         guard frames > 0, keys > 0, opens > 0, interval >= 0 else { throw ValidationError("--frames, --keys, --opens must be positive") }
@@ -52,6 +52,7 @@ struct StudioBench: ParsableCommand {
         var rng = SplitMix64(seed: 2026)
         let project = view == "draft" ? try Self.draftProject(frames: frames, scratch: dir) : SyntheticProject.make(frames: frames, rng: &rng)
         try ProjectFile.create(at: path, project: project).close()
+        if let keep { try FileManager.default.copyItem(atPath: path, toPath: keep) }
         let size = parsedSize!
         let theme = StudioConfig.standard(environment: ProcessInfo.processInfo.environment, executable: "/proc/self/exe").loadTheme("dark").0
 
@@ -67,13 +68,12 @@ struct StudioBench: ParsableCommand {
             try file.close()
         }
 
-        let latencies = tmux ? try TmuxLatency.measure(project: path, size: size, keys: Self.script(count: keys), intervalMS: interval, view: view)
-                             : try inProcess(path: path, size: size, theme: theme)
+        let latencies = try inProcess(path: path, size: size, theme: theme)
         let load = PeakMemory.loadAverage()
         let open50 = Stats.percentile(openTimes, 0.5), l50 = Stats.percentile(latencies, 0.5), l99 = Stats.percentile(latencies, 0.99)
         if json {
             let object: [String: Any] = [
-                "frames": frames, "size": "\(size)", "view": view, "through": tmux ? "ncurses-tmux" : "in-process",
+                "frames": frames, "size": "\(size)", "view": view, "through": "in-process",
                 "open_first_screen_ms_median": open50, "open_first_screen_ms_max": openTimes.max()!,
                 "key_latency_ms_median": l50, "key_latency_ms_p99": l99, "key_latency_ms_max": latencies.max()!,
                 "keys": latencies.count, "load_average": load,
@@ -82,7 +82,7 @@ struct StudioBench: ParsableCommand {
             Console.out(String(decoding: data, as: UTF8.self))
             return
         }
-        Console.out("studio: \(frames) frames, \(size), view \(view), \(tmux ? "through ncurses in tmux" : "in-process test terminal"); load average \(load)")
+        Console.out("studio: \(frames) frames, \(size), view \(view), in-process test terminal; load average \(load)")
         Console.out(Stats.line("open → first screen", openTimes, target: 300))
         Console.out("key → screen: median \(Stats.format(l50)) ms, p99 \(Stats.format(l99)) ms, max \(Stats.format(latencies.max()!)) ms over \(latencies.count) keys "
                     + "(target p99 ≤ 16 ms: \(l99 <= 16 ? "met" : "MISSED"))")
@@ -146,72 +146,5 @@ struct PacedTerminal: TerminalScreen {
     mutating func readKey(timeoutMilliseconds: Int) -> Key? {
         if intervalMS > 0 { usleep(useconds_t(intervalMS * 1000)) }
         return inner.readKey(timeoutMilliseconds: timeoutMilliseconds)
-    }
-}
-
-/// Key → screen latency through ncurses: `posestudio open` in a private tmux server's pane, keys
-/// typed with `send-keys`, latencies read from the log the studio writes (POSESTUDIO_LATENCY_LOG).
-enum TmuxLatency {
-    static func measure(project: String, size: TerminalSize, keys: [Key], intervalMS: Int, view: String) throws -> [Double] {
-        guard let tmuxPath = ["/usr/bin/tmux", "/usr/local/bin/tmux"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            throw ValidationError("--tmux needs tmux (scripts/bootstrap.sh installs it)")
-        }
-        let socket = "posestudio-bench-\(getpid())"
-        let log = NSTemporaryDirectory() + "posestudio-latency-\(getpid()).log"
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        @discardableResult
-        func tmux(_ arguments: [String]) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tmuxPath)
-            process.arguments = ["-L", socket, "-f", "/dev/null"] + arguments
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw ValidationError("tmux \(arguments.first ?? "") failed") }
-            return String(decoding: data, as: UTF8.self)
-        }
-        func waitFor(_ text: String) throws {
-            let deadline = Date().addingTimeInterval(60)
-            while Date() < deadline {
-                if try tmux(["capture-pane", "-t", "b", "-p"]).contains(text) { return }
-                usleep(50_000)
-            }
-            throw ValidationError("bench studio --tmux: the studio never showed \(text.debugDescription)")
-        }
-        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        try tmux(["new-session", "-d", "-s", "b", "-x", "\(size.columns)", "-y", "\(size.rows)",
-                  "env TERM=tmux-256color LANG=C.UTF-8 POSESTUDIO_LATENCY_LOG='\(log)' '\(binary)' open '\(project)'; sleep 30"])
-        defer { _ = try? tmux(["kill-server"]) }
-        try waitFor("NORMAL")
-        if view == "draft" {
-            try tmux(["send-keys", "-t", "b", "t"])
-            try waitFor("view: draft")
-        }
-        for key in keys {
-            let name: String = switch key {
-            case .tab: "Tab"
-            case .backTab: "BTab"
-            case .character(let c): String(c)
-            default: throw ValidationError("bench studio --tmux: no tmux name for \(key)")
-            }
-            try tmux(["send-keys", "-t", "b", name])
-            if intervalMS > 0 { usleep(useconds_t(intervalMS * 1000)) }
-        }
-        // Quit, then read what the studio logged (one line per key, the view toggle included).
-        try tmux(["send-keys", "-t", "b", "q"])
-        let deadline = Date().addingTimeInterval(30)
-        var lines: [Double] = []
-        while Date() < deadline {
-            lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Double($0) }
-            if lines.count >= keys.count + 1 + (view == "draft" ? 1 : 0) { break }
-            usleep(100_000)
-        }
-        guard lines.count > keys.count else {
-            throw ValidationError("bench studio --tmux: the studio logged \(lines.count) of \(keys.count) keys")
-        }
-        return Array(lines.dropFirst(view == "draft" ? 1 : 0).prefix(keys.count))
     }
 }

@@ -9,6 +9,15 @@ import Testing
 enum MediaCLI {
     static let demoVideo = CLI.demo.appendingPathComponent("cam01.mp4").path
 
+    /// What ffprobe must say of an export of the whole demo: h264, yuv420p, 1080×1920, 100 frames at 60 fps.
+    static func expectDemoExportStream(_ mp4: String) throws {
+        let probe = try shell("ffprobe -v error -select_streams v:0 -count_frames -show_entries "
+                              + "stream=codec_name,pix_fmt,width,height,nb_read_frames,avg_frame_rate -of default=nw=1 " + quoted(mp4)).out
+        for line in ["codec_name=h264", "pix_fmt=yuv420p", "width=1080", "height=1920", "nb_read_frames=100", "avg_frame_rate=60/1"] {
+            #expect(probe.contains(line), "ffprobe: \(probe)")
+        }
+    }
+
     /// Runs the binary through a shell line (for ulimit) or with extra environment variables.
     static func shell(_ line: String, environment: [String: String] = [:]) throws -> CLI.Result {
         let process = Process()
@@ -57,12 +66,7 @@ enum MediaCLI {
         #expect(r.status == 0, "\(r.err)")
         #expect(r.err.isEmpty, "no progress bar when stderr is not a terminal")
 
-        let probe = try MediaCLI.shell("ffprobe -v error -select_streams v:0 -count_frames -show_entries "
-                                       + "stream=codec_name,pix_fmt,width,height,nb_read_frames,avg_frame_rate -of default=nw=1 "
-                                       + MediaCLI.quoted(mp4)).out
-        for line in ["codec_name=h264", "pix_fmt=yuv420p", "width=1080", "height=1920", "nb_read_frames=100", "avg_frame_rate=60/1"] {
-            #expect(probe.contains(line), "ffprobe: \(probe)")
-        }
+        try MediaCLI.expectDemoExportStream(mp4)
         // PSNR of the clip (squared error pooled over all frames and channels), and per frame.
         let reader = try VideoReader(path: mp4)
         var worst = Double.infinity, squared = 0.0, samples = 0.0
