@@ -56,7 +56,8 @@ struct CanvasPane {
             let half = (inner.width - 1) / 2
             let left = Rect(x: inner.x, y: inner.y, width: half, height: inner.height)
             let right = Rect(x: inner.x + half + 1, y: inner.y, width: inner.width - half - 1, height: inner.height)
-            let renderKind: ImageKind = state.neuralUnavailable == nil ? .neural : .draft
+            // The render column is the draft: the one render every project can show at once.
+            let renderKind: ImageKind = .draft
             return [(.driving, CanvasPlacement(box: state.viewBox, inside: left), true),
                     (renderKind, CanvasPlacement(box: state.viewBox, inside: right), false)]
         }
