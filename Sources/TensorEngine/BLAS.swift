@@ -21,19 +21,19 @@ enum BLAS {
                     Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// The same product with the columns of B and C cut into fixed pieces of 256 columns, the
-    /// pieces shared out among `workers`. The cut never depends on the worker count: OpenBLAS's
+    /// The same product with the columns of B and C cut into 4 pieces (multiples of 16 columns),
+    /// the pieces shared out among `workers`. The cut never depends on the worker count: OpenBLAS's
     /// kernels round differently for different column counts, so a cut that followed the workers
     /// would make 1 thread and 2 threads disagree in the last bits.
     static func sgemm(m: Int, n: Int, k: Int,
                       a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
                       b: UnsafePointer<Float>, ldb: Int,
                       c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, workers: Int) {
-        let piece = 256
-        let pieces = (n + piece - 1) / piece
+        let blocks = (n + 15) / 16
+        let pieces = min(4, blocks)
         Parallel.forEachChunk(pieces, workers: workers, minimumChunk: 1) { range in
             for p in range {
-                let start = p * piece, end = min(n, start + piece)
+                let start = blocks * p / pieces * 16, end = min(n, blocks * (p + 1) / pieces * 16)
                 sgemm(m: m, n: end - start, k: k, a: a, lda: lda, transposeA: transposeA,
                       b: b + start, ldb: ldb, c: c + start, ldc: ldc, beta: beta)
             }
