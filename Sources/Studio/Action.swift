@@ -31,7 +31,6 @@ public enum Action: Sendable {
     case markFrames([Int], RenderMark)
     /// A change touched these frames (nil: all): their renders are stale.
     case staleRenders([Int]?)
-    case neuralAvailability(String?)
     case notify(StatusMessage)
     /// Something drawn changed outside the state (a canvas picture became ready).
     case redraw

@@ -80,7 +80,6 @@ struct CanvasPane {
         } else if kind != .driving {
             note = "\(kind.rawValue) render not available"
         }
-        if kind == .neural, let why = state.neuralUnavailable { note = why }
         if skeleton { drawSkeleton(state, placement, &grid) }
         if let note {
             grid.text(placement.rect.x, placement.rect.maxY - 1, note, theme[.dim], width: placement.rect.width)

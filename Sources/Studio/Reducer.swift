@@ -48,9 +48,6 @@ public enum Reducer {
                 state.renderMarks[f] = .stale
             }
             return []
-        case .neuralAvailability(let why):
-            state.neuralUnavailable = why
-            return []
         case .notify(let message):
             state.message = message
             return []

@@ -123,8 +123,6 @@ public struct StudioState: Sendable {
     public var keyMap: KeyMap
     public var viewBox: ViewBox
     public var hasVideo: Bool
-    /// Why the neural view cannot show anything (no weights), or nil.
-    public var neuralUnavailable: String?
     public var quit = false
 
     public init(projectName: String, sequence: PoseSequence, journal: JournalState, size: TerminalSize,

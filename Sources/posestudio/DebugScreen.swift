@@ -35,10 +35,8 @@ struct DebugScreen: ParsableCommand {
         let terminalSize = TerminalSize(columns: parts[0], rows: parts[1])
         let session = StudioSession(file: file, size: terminalSize, theme: chosen, hasVideo: hasVideo)
         session.config = config
-        let draft = SharedDraft(path: project, project: file.project)
-        session.services = StudioWiring.services(projectPath: project, draft: draft)
-        session.images = CanvasImageSource(pictures: StudioPictures(projectPath: project, draft: draft, hasVideo: hasVideo),
-                                           mode: chosen.colorImages ? .truecolor : .monochrome)
+        StudioWiring.attach(to: session, projectPath: project, file: file, hasVideo: hasVideo,
+                            imageMode: chosen.colorImages ? .truecolor : .monochrome)
         session.settle()
         var terminal = TestTerminal(size: terminalSize, keys: script)
         session.run(&terminal, exitWhenIdle: true)

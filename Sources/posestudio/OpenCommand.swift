@@ -35,10 +35,8 @@ struct Open: ParsableCommand {
         var terminal = try NcursesTerminal(environment: environment)
         let session = StudioSession(file: file, size: terminal.size, theme: theme, keyMap: keyMap, hasVideo: hasVideo)
         session.config = config
-        let draft = SharedDraft(path: project, project: file.project)
-        session.services = StudioWiring.services(projectPath: project, draft: draft)
-        session.images = CanvasImageSource(pictures: StudioPictures(projectPath: project, draft: draft, hasVideo: hasVideo),
-                                           mode: theme.colorImages ? capabilities.imageMode : .monochrome)
+        StudioWiring.attach(to: session, projectPath: project, file: file, hasVideo: hasVideo,
+                            imageMode: theme.colorImages ? capabilities.imageMode : .monochrome)
         if let first = problems.first { session.dispatch(.notify(StatusMessage(first.description, .error))) }
         let latencyLog = LatencyLog(path: environment["POSESTUDIO_LATENCY_LOG"])
         if let latencyLog { session.latencyProbe = { latencyLog.record($0) } }

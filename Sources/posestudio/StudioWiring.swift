@@ -9,6 +9,7 @@ import ProjectFitting
 import ProjectStore
 import Rendering
 import Studio
+import TerminalPreview
 
 /// The project's draft renderer, made on first use — fitting the bodies of a project that stores
 /// none takes seconds — and shared by the canvas worker and render jobs. Drafts are rendered without
@@ -100,6 +101,14 @@ final class StudioPictures: FramePictures, @unchecked Sendable {
 }
 
 enum StudioWiring {
+    /// Plugs the app's pictures and services into a session over the project at `projectPath`
+    /// (what `open` and `debug screen` share).
+    static func attach(to session: StudioSession, projectPath: String, file: ProjectFile, hasVideo: Bool, imageMode: ColorMode) {
+        let draft = SharedDraft(path: projectPath, project: file.project)
+        session.services = services(projectPath: projectPath, draft: draft)
+        session.images = CanvasImageSource(pictures: StudioPictures(projectPath: projectPath, draft: draft, hasVideo: hasVideo), mode: imageMode)
+    }
+
     static func services(projectPath: String, draft: SharedDraft) -> StudioServices {
         var services = StudioServices()
         // The project's fitter (its recorded body), loaded on first use on the job thread.

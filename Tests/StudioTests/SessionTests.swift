@@ -80,7 +80,7 @@ import Testing
         session.press(.character("F"), .enter)
         #expect(file.journal.length == 1)
         #expect(file.sequence == {
-            var s = try! ProjectFile.open(at: file.path)
+            let s = try! ProjectFile.open(at: file.path)
             defer { try? s.close() }
             return s.sequence
         }())
