@@ -38,4 +38,11 @@ public enum WeightsLocation {
         throw RenderError("no generator weights: give --weights PATH, or put \(downloadHint) into \(dir)/ "
                           + "(or a .safetensors copy). The draft render needs no weights and works now: add --draft.")
     }
+
+    /// The weights' identity in render cache keys: absolute path, size and modification time.
+    public static func identity(of path: String) -> String {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        return [URL(fileURLWithPath: path).standardizedFileURL.path, "\(attributes?[.size] ?? "")",
+                "\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"].joined(separator: "|")
+    }
 }

@@ -16,9 +16,10 @@ public enum Action: Sendable {
     /// Work done on another connection's behalf changed the project without a user edit (a
     /// refit): new sequence and journal, message kept.
     case projectRefreshed(sequence: PoseSequence, journal: JournalState)
-    /// Work to finish on the thread that owns the project file (storing a background refit); the
-    /// session runs it, the reducer never sees it.
-    case onFile(@Sendable (ProjectFile) throws -> String?)
+    /// The work following an edit (a refit) finished: what it left to store on the thread that owns
+    /// the project file, if anything; then stale renders are rendered again. The session handles
+    /// it, the reducer never sees it.
+    case followedUp(store: (@Sendable (ProjectFile) throws -> String?)?)
     /// The cleanup queue was recomputed.
     case suspects([Suspect])
     /// A queue computed in the background for the `generation`-th change (the session keeps only

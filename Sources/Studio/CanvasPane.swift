@@ -74,6 +74,8 @@ struct CanvasPane {
                 grid.blit(cells, x: placement.rect.x, y: placement.rect.y)
                 note = "loading frame \(state.frame)…"
             case .loading: note = "loading…"
+            case .none where kind != .driving:
+                note = "not rendered (r: window, R: all)"
             case .none: break
             case .unavailable(let why): note = why
             }

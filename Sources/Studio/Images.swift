@@ -108,6 +108,17 @@ public final class CanvasImageSource: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Forgets what is known about these frames' pictures of one kind (a render just made them).
+    public func forget(_ kind: ImageKind, frames: [Int]) {
+        let forgotten = Set(frames)
+        lock.lock()
+        cache = cache.filter { $0.key.kind != kind || !forgotten.contains($0.key.frame) }
+        empty = empty.filter { $0.kind != kind || !forgotten.contains($0.frame) }
+        failures = failures.filter { $0.key.kind != kind || !forgotten.contains($0.key.frame) }
+        order.removeAll { $0.kind == kind && forgotten.contains($0.frame) }
+        lock.unlock()
+    }
+
     /// Blocks until the worker is idle (tests and the benchmark).
     public func settle() {
         while true {

@@ -66,6 +66,8 @@ final class JobQueue: @unchecked Sendable {
     private let lock = NSLock()
     private var nextID = 1
     private var cancelled: Set<Int> = []
+    /// Cancelled because newer work replaces them: they end without a message.
+    private var superseded: Set<Int> = []
     private var running: Set<Int> = []
 
     init(inbox: Inbox) { self.inbox = inbox }
@@ -100,7 +102,7 @@ final class JobQueue: @unchecked Sendable {
                 if self.isCancelled(id) { throw JobCancelled() }
                 message = StatusMessage(try work(context))
             } catch is JobCancelled {
-                message = StatusMessage("\(title): cancelled", .warning)
+                message = self.lock.withLock { self.superseded.contains(id) } ? StatusMessage("") : StatusMessage("\(title): cancelled", .warning)
             } catch {
                 message = StatusMessage("\(title): \(error)", .error)
             }
@@ -116,6 +118,16 @@ final class JobQueue: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return cancelled.contains(id)
+    }
+
+    /// Cancels a job replaced by newer work (it ends quietly).
+    func supersede(_ id: Int) {
+        lock.lock()
+        if running.contains(id) {
+            cancelled.insert(id)
+            superseded.insert(id)
+        }
+        lock.unlock()
     }
 
     func cancelAll() {

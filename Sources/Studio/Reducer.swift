@@ -42,7 +42,8 @@ public enum Reducer {
             return []
         case let .markFrames(frames, mark):
             for f in frames where state.renderMarks.indices.contains(f) { state.renderMarks[f] = mark }
-            return []
+            // A finished render may be on the canvas.
+            return mark == .rendered ? [.loadImages] : []
         case .staleRenders(let frames):
             for f in frames ?? Array(state.renderMarks.indices) where state.renderMarks.indices.contains(f) && state.renderMarks[f] != .none {
                 state.renderMarks[f] = .stale
@@ -55,7 +56,7 @@ public enum Reducer {
             state.sequence = sequence
             state.journal = journal
             return [.loadImages]
-        case .redraw, .suspectsComputed, .onFile:
+        case .redraw, .suspectsComputed, .followedUp:
             return []
         }
     }

@@ -12,7 +12,9 @@ import TerminalUI
 /// Each runs on the job thread; its return value is the message shown when it finishes.
 public struct StudioServices: Sendable {
     public var fit: (@Sendable (_ frames: Range<Int>?, JobContext) throws -> String)?
-    public var render: (@Sendable (_ frames: Range<Int>, JobContext) throws -> String)?
+    /// Renders frames: asked by the user (`again` false), or again after an edit made rendered
+    /// frames stale (`again` true: the renderer knows what it rendered before).
+    public var render: (@Sendable (_ frames: Range<Int>, _ again: Bool, JobContext) throws -> String)?
     public var export: (@Sendable (_ path: String, JobContext) throws -> String)?
     /// After an edit (not undo or redo), on the job thread, with the frames it touched (nil: all)
     /// and the sequence after it: work that follows the edit (a refit), returning what to store
@@ -41,6 +43,8 @@ public final class StudioSession {
     private let detector = DispatchQueue(label: "posestudio.suspects", qos: .userInitiated)
     /// The auto-clean proposal waiting for Enter or Esc (written by the background computation).
     private let pendingPreview = Locked<Proposal?>(nil)
+    /// Render jobs queued or running, with their frames (an edit replaces them by one re-render).
+    private var renderJobs: [Int: Range<Int>] = [:]
     private var generation = 0
     private var detecting = 0
     private var dirty = true
@@ -95,7 +99,8 @@ public final class StudioSession {
             }
         case .render(let frames):
             guard let render = services.render else { return notify("rendering is not available in this build", .warning) }
-            jobs.start("render \(frames.lowerBound):\(frames.upperBound)", total: frames.count) { try render(frames, $0) }
+            let id = jobs.start("render \(frames.lowerBound):\(frames.upperBound)", total: frames.count) { try render(frames, false, $0) }
+            renderJobs[id] = frames
         case .fit(let frames):
             guard let fit = services.fit else { return notify("fitting is not available in this build", .warning) }
             jobs.start("fit", total: frames?.count ?? state.frameCount) { try fit(frames, $0) }
@@ -126,25 +131,47 @@ public final class StudioSession {
         do {
             let entry = try file.apply(edit, label: label)
             changed("✓ \(entry.label)", frames: edit.touchedFrames)
-            startFollowUp(frames: edit.touchedFrames)
+            if !startFollowUp(frames: edit.touchedFrames) { renderStaleAgain() }
         } catch {
             notify("\(error)", .error)
         }
     }
 
-    private func startFollowUp(frames: [Int]?) {
-        guard let followUp = services.followUp else { return }
+    /// Starts the edit's follow-up work; false when there is none.
+    private func startFollowUp(frames: [Int]?) -> Bool {
+        guard let followUp = services.followUp else { return false }
         let sequence = file.sequence
         jobs.start("refit", total: frames?.count ?? sequence.frameCount) { [inbox] context in
-            if let store = try followUp(frames, sequence, context) { inbox.post(.onFile(store)) }
+            var store: (@Sendable (ProjectFile) throws -> String?)?
+            // Posted however it ends: the stale renders wait for it.
+            defer { inbox.post(.followedUp(store: store)) }
+            store = try followUp(frames, sequence, context)
             return ""
         }
+        return true
+    }
+
+    /// Renders the frames the last change made stale, replacing render jobs still queued or
+    /// running (their frames are rendered by the new job; the renderer's cache keeps what they did).
+    private func renderStaleAgain() {
+        guard let render = services.render else { return }
+        let stale = state.renderMarks.indices.filter { state.renderMarks[$0] == .stale }
+        guard var lower = stale.first, var upper = stale.last.map({ $0 + 1 }) else { return }
+        for (id, frames) in renderJobs {
+            jobs.supersede(id)
+            lower = min(lower, frames.lowerBound)
+            upper = max(upper, frames.upperBound)
+        }
+        let frames = lower..<upper
+        let id = jobs.start("render \(lower):\(upper) again", total: frames.count) { try render(frames, true, $0) }
+        renderJobs = [id: frames]
     }
 
     private func journal(_ verb: String, _ step: () throws -> JournalEntry?) {
         do {
             guard let entry = try step() else { return notify("nothing to \(verb)", .warning) }
             changed("\(verb): \(entry.label)", frames: nil)
+            renderStaleAgain()
         } catch {
             notify("\(verb): \(error)", .error)
         }
@@ -207,27 +234,34 @@ public final class StudioSession {
 
     // MARK: the loop
 
-    /// Applies what background work posted.
-    public func poll() {
-        for action in inbox.drain() {
+    /// Applies what background work posted; returns how many actions that was.
+    @discardableResult
+    public func poll() -> Int {
+        let actions = inbox.drain()
+        for action in actions {
             if case let .suspectsComputed(queue, wanted) = action {
                 detecting -= 1
                 if wanted == generation { dispatch(.suspects(queue)) }
-            } else if case .jobFinished = action {
+            } else if case .jobFinished(let id, _) = action {
+                renderJobs[id] = nil
                 dispatch(action)
                 refreshFromDisk()
-            } else if case .onFile(let work) = action {
+            } else if case .followedUp(let store) = action {
                 do {
-                    if let message = try work(file) { dispatch(.notify(StatusMessage(message))) }
-                    dispatch(.projectRefreshed(sequence: file.sequence, journal: file.journal))
-                    images?.projectChanged(file.project)
+                    if let store {
+                        if let message = try store(file) { dispatch(.notify(StatusMessage(message))) }
+                        dispatch(.projectRefreshed(sequence: file.sequence, journal: file.journal))
+                        images?.projectChanged(file.project)
+                    }
                 } catch {
                     notify("\(error)", .error)
                 }
+                renderStaleAgain()
             } else {
                 dispatch(action)
             }
         }
+        return actions.count
     }
 
     /// Jobs may change the project on their own connection (a fit): follow the file.
@@ -235,18 +269,22 @@ public final class StudioSession {
         do {
             guard try file.refresh() else { return }
             dispatch(.projectRefreshed(sequence: file.sequence, journal: file.journal))
+            dispatch(.staleRenders(nil))
             images?.projectChanged(file.project)
+            renderStaleAgain()
         } catch {
             notify("\(error)", .error)
         }
     }
 
-    /// Waits for the queue detection, pictures and jobs, then applies their results (tests).
+    /// Waits for the queue detection, pictures and jobs, and applies their results, until they
+    /// start no more work (tests, `debug screen`).
     public func settle() {
-        detector.sync {}
-        images?.settle()
-        jobs.wait()
-        poll()
+        repeat {
+            detector.sync {}
+            images?.settle()
+            jobs.wait()
+        } while poll() > 0
     }
 
     public func screen() -> CellGrid { renderer.render(state, images: images) }

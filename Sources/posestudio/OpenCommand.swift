@@ -6,6 +6,7 @@ import ArgumentParser
 import Foundation
 import NcursesBackend
 import ProjectStore
+import Rendering
 import Studio
 import TerminalPreview
 import TerminalUI
@@ -16,6 +17,10 @@ struct Open: ParsableCommand {
 
     @Argument(help: "The project file.") var project: String
     @Option(help: "Theme name (Themes/*.toml or a user theme under $XDG_CONFIG_HOME/posestudio/themes).") var theme: String?
+    @Option(help: "Generator weights for neural renders (r, R); default: the project setting render.weights, then $XDG_DATA_HOME/posestudio/weights/.")
+    var weights: String?
+    @Option(name: .customLong("render-size"), help: "Size of the studio's renders: S or HxW (multiples of 8, at least 128x64; smaller renders faster).")
+    var renderSize: RenderSizeArgument = .standard
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: project) else { throw ProjectError.io(path: project, why: "no such file") }
@@ -23,6 +28,7 @@ struct Open: ParsableCommand {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw ValidationError("posestudio open needs a terminal on stdin and stdout; for batch work use the CLI verbs (posestudio --help)")
         }
+        if let weights, !FileManager.default.fileExists(atPath: weights) { throw RenderError("\(weights): no such weights file (--weights)") }
         let file = try ProjectFile.open(at: project)
         let environment = ProcessInfo.processInfo.environment
         let config = StudioConfig.standard(environment: environment, executable: "/proc/self/exe")
@@ -35,8 +41,9 @@ struct Open: ParsableCommand {
         var terminal = try NcursesTerminal(environment: environment)
         let session = StudioSession(file: file, size: terminal.size, theme: theme, keyMap: keyMap, hasVideo: hasVideo)
         session.config = config
-        StudioWiring.attach(to: session, projectPath: project, file: file, hasVideo: hasVideo,
-                            imageMode: theme.colorImages ? capabilities.imageMode : .monochrome)
+        try StudioWiring.attach(to: session, projectPath: project, file: file, hasVideo: hasVideo,
+                                imageMode: theme.colorImages ? capabilities.imageMode : .monochrome, weights: weights,
+                                renderSize: renderSize)
         if let first = problems.first { session.dispatch(.notify(StatusMessage(first.description, .error))) }
         let latencyLog = LatencyLog(path: environment["POSESTUDIO_LATENCY_LOG"])
         if let latencyLog { session.latencyProbe = { latencyLog.record($0) } }

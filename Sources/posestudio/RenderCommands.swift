@@ -14,7 +14,7 @@ import Rendering
 /// Options shared by everything that renders a project.
 struct RenderSetup: ParsableArguments {
     @Option(help: "Render size: S for S×S crops (BDMM's 256), or HxW (height first; multiples of 8, the network needs at least 128x64).")
-    var size: RenderSizeArgument = RenderSizeArgument(argument: "256")!
+    var size: RenderSizeArgument = .standard
     @Option(help: "Background of the draft: neutral, black, white or RRGGBB.") var background: ColorArgument = ColorArgument(rgb: .neutral)
     @Flag(name: .customLong("no-normalise"), help: "Keep the driving poses' own size and place (no global pose normalisation).")
     var noNormalise = false
@@ -34,6 +34,8 @@ struct RenderSetup: ParsableArguments {
 struct RenderSizeArgument: ExpressibleByArgument {
     var width: Int
     var height: Int
+    /// BDMM's 256 × 256.
+    static let standard = RenderSizeArgument(argument: "256")!
     init?(argument: String) {
         let parts = argument.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
         guard (1...2).contains(parts.count), parts.allSatisfy({ $0.map { (64...2048).contains($0) && $0 % 8 == 0 } ?? false }) else { return nil }
@@ -92,10 +94,7 @@ struct Render: ParsableCommand {
             let path = try WeightsLocation.find(explicit: weights, setting: try file.setting(WeightsLocation.settingKey),
                                                 environment: ProcessInfo.processInfo.environment)
             generator = try BDMMGenerator(weights: try WeightFile.read(contentsOf: URL(fileURLWithPath: path)), source: path)
-            // The weights' identity in the cache keys: absolute path, size and modification time.
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-            weightsID = [URL(fileURLWithPath: path).standardizedFileURL.path, "\(attributes?[.size] ?? "")",
-                         "\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"].joined(separator: "|")
+            weightsID = WeightsLocation.identity(of: path)
         }
         let start = ContinuousClock.now
         let renderer = try setup.draftRenderer(file)

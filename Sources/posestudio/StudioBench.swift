@@ -93,8 +93,7 @@ struct StudioBench: ParsableCommand {
         defer { try? file.close() }
         let session = StudioSession(file: file, size: size, theme: theme)
         if view == "draft" {
-            let draft = SharedDraft(path: path, project: file.project)
-            session.images = CanvasImageSource(pictures: StudioPictures(projectPath: path, draft: draft, hasVideo: false), mode: .truecolor)
+            try StudioWiring.attach(to: session, projectPath: path, file: file, hasVideo: false, imageMode: .truecolor, weights: nil)
             session.dispatch(.command(.toggleView))
         }
         var latencies: [Double] = []

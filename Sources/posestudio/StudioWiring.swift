@@ -17,15 +17,17 @@ import TerminalPreview
 /// normalise by default).
 final class SharedDraft: @unchecked Sendable {
     private let path: String
+    private let options: RenderOptions
     private let lock = NSLock()
     private var project: Project
     private var made: DraftRenderer?
     /// Why there is no draft; read by the UI thread without waiting for a fit in progress.
     let problem = Locked<String?>(nil)
 
-    init(path: String, project: Project) {
+    init(path: String, project: Project, size: RenderSizeArgument) {
         self.path = path
         self.project = project
+        options = RenderOptions(width: size.width, height: size.height, normalise: false)
     }
 
     func renderer() -> DraftRenderer? {
@@ -33,7 +35,7 @@ final class SharedDraft: @unchecked Sendable {
         defer { lock.unlock() }
         if made == nil && problem.value == nil {
             do {
-                made = try DraftRenderer(project: project, name: path, body: BuiltinBody.model, options: RenderOptions(normalise: false))
+                made = try DraftRenderer(project: project, name: path, body: BuiltinBody.model, options: options)
             } catch {
                 problem.value = "\(error)"
             }
@@ -41,11 +43,18 @@ final class SharedDraft: @unchecked Sendable {
         return made
     }
 
-    func projectChanged(_ project: Project) {
+    /// Takes the edited project; returns the frames whose bodies or poses changed (all when the
+    /// renderer had to be dropped).
+    @discardableResult
+    func projectChanged(_ project: Project) -> Set<Int> {
         lock.lock()
         defer { lock.unlock() }
+        let before = self.project
         self.project = project
-        if let made, (try? made.update(project, name: path)) == nil { self.made = nil }
+        guard let made else { return Set(project.sequence.frames) }
+        if let changed = try? made.update(project, name: path) { return changed }
+        self.made = nil
+        return Set(before.sequence.frames).union(project.sequence.frames)
     }
 }
 
@@ -54,14 +63,16 @@ final class StudioPictures: FramePictures, @unchecked Sendable {
     private let projectPath: String
     private let hasVideo: Bool
     private let draft: SharedDraft
+    private let neural: StudioNeural
     private var driving: DrivingColumn?
     /// Read by the UI thread (`unavailableReason`) while the worker may set it.
     private let drivingProblem = Locked<String?>(nil)
     private var opened = false
 
-    init(projectPath: String, draft: SharedDraft, hasVideo: Bool) {
+    init(projectPath: String, draft: SharedDraft, neural: StudioNeural, hasVideo: Bool) {
         self.projectPath = projectPath
         self.draft = draft
+        self.neural = neural
         self.hasVideo = hasVideo
     }
 
@@ -85,17 +96,17 @@ final class StudioPictures: FramePictures, @unchecked Sendable {
         case .draft:
             return draft.renderer()?.placed(frame: frame)
         case .neural:
-            return nil
+            return neural.image(frame)
         }
     }
 
-    func projectChanged(_ project: Project) { draft.projectChanged(project) }
+    func projectChanged(_ project: Project) { neural.changed(draft.projectChanged(project)) }
 
     func unavailableReason(_ kind: ImageKind) -> String? {
         switch kind {
         case .driving: drivingProblem.value
         case .draft: draft.problem.value
-        case .neural: "neural render: needs the generator's weights and the neural pipeline (draft: t)"
+        case .neural: neural.problem.value
         }
     }
 }
@@ -103,13 +114,19 @@ final class StudioPictures: FramePictures, @unchecked Sendable {
 enum StudioWiring {
     /// Plugs the app's pictures and services into a session over the project at `projectPath`
     /// (what `open` and `debug screen` share).
-    static func attach(to session: StudioSession, projectPath: String, file: ProjectFile, hasVideo: Bool, imageMode: ColorMode) {
-        let draft = SharedDraft(path: projectPath, project: file.project)
-        session.services = services(projectPath: projectPath, draft: draft)
-        session.images = CanvasImageSource(pictures: StudioPictures(projectPath: projectPath, draft: draft, hasVideo: hasVideo), mode: imageMode)
+    /// - Throws: when `weights` names a missing file.
+    static func attach(to session: StudioSession, projectPath: String, file: ProjectFile, hasVideo: Bool, imageMode: ColorMode,
+                       weights: String?, renderSize: RenderSizeArgument = .standard) throws {
+        let draft = SharedDraft(path: projectPath, project: file.project, size: renderSize)
+        let neural = try StudioNeural(explicit: weights, file: file, draft: draft, environment: ProcessInfo.processInfo.environment)
+        session.services = services(projectPath: projectPath, draft: draft, neural: neural)
+        let images = CanvasImageSource(pictures: StudioPictures(projectPath: projectPath, draft: draft, neural: neural, hasVideo: hasVideo),
+                                       mode: imageMode)
+        neural.onFrames = { [weak images] frames in images?.forget(.neural, frames: frames) }
+        session.images = images
     }
 
-    static func services(projectPath: String, draft: SharedDraft) -> StudioServices {
+    static func services(projectPath: String, draft: SharedDraft, neural: StudioNeural) -> StudioServices {
         var services = StudioServices()
         // The project's fitter (its recorded body), loaded on first use on the job thread.
         let fitter = Locked<ProjectFitter?>(nil)
@@ -142,8 +159,22 @@ enum StudioWiring {
             }
         }
         services.isFollowUp = { $0.label.hasPrefix(ProjectFitter.refitLabelPrefix) }
-        // Renders the drafts of the frames into the renderer's cache (the timeline marks them).
-        services.render = { frames, context in
+        // With weights: neural renders of clips (`again`: the remembered clips overlapping the
+        // frames, after an edit). Without: the drafts of the frames, into the renderer's cache.
+        // The timeline marks the frames either way.
+        services.render = { frames, again, context in
+            if neural.weightsPath != nil {
+                let clips = neural.clips(for: frames, again: again)
+                let total = clips.reduce(0) { $0 + $1.count }
+                var done = 0, reused = 0, computed = 0
+                for clip in clips {
+                    let use = try neural.render(clip, context: context, done: done, total: total)
+                    done += clip.count
+                    reused += use.reused
+                    computed += use.computed
+                }
+                return "neural render: \(total) frame\(total == 1 ? "" : "s"), \(computed) window\(computed == 1 ? "" : "s") computed, \(reused) from the cache"
+            }
             guard let renderer = draft.renderer() else { throw StudioServiceError(draft.problem.value ?? "no draft renderer") }
             let all = Array(frames)
             context.mark(all, .rendering)
@@ -156,7 +187,7 @@ enum StudioWiring {
                 context.mark([frame], .rendered)
                 context.report(i + 1, all.count)
             }
-            return "rendered \(all.count) draft frame\(all.count == 1 ? "" : "s") (the neural render needs weights)"
+            return "rendered \(all.count) draft frame\(all.count == 1 ? "" : "s") (no weights for the neural render)"
         }
         services.export = { output, context in
             let lower = output.lowercased()

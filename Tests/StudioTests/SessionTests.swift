@@ -103,7 +103,7 @@ import Testing
         let file = try Demo.project(in: dir)
         let session = Demo.session(file)
         var services = StudioServices()
-        services.render = { frames, context in
+        services.render = { frames, _, context in
             for (i, _) in frames.enumerated() { context.report(i + 1, frames.count) }
             return "rendered \(frames.count) frames"
         }
@@ -111,6 +111,69 @@ import Testing
         session.press(.character("R"))
         #expect(session.state.jobs.isEmpty)
         #expect(session.state.message?.text == "rendered 100 frames")
+    }
+
+    @Test func editsRenderTheStaleFramesAgainAndSupersedeRunningRenders() throws {
+        let dir = TemporaryDirectory()
+        let file = try Demo.project(in: dir)
+        let session = Demo.session(file)
+        let calls = Locked<[(frames: Range<Int>, again: Bool)]>([])
+        // Held at its first frame until released: stands in for a render still running when the edit comes.
+        let gate = DispatchSemaphore(value: 0)
+        let holdFirst = Locked(false)
+        let cancelled = Locked<[Range<Int>]>([])
+        var services = StudioServices()
+        services.render = { frames, again, context in
+            calls.value.append((frames, again))
+            context.mark(Array(frames), .rendering)
+            for t in frames {
+                if holdFirst.exchange(false) { gate.wait() }
+                if context.isCancelled() {
+                    cancelled.value.append(frames)
+                    throw JobCancelled()
+                }
+                context.mark([t], .rendered)
+            }
+            return again ? "rendered \(frames.count) again" : "rendered \(frames.count)"
+        }
+        session.services = services
+        session.press(.character("r"))
+        #expect(calls.value.map(\.frames) == [0..<6])
+        #expect(session.state.renderMarks[0..<6].allSatisfy { $0 == .rendered })
+        #expect(session.state.renderMarks[6] == .none)
+
+        // A nudge on a rendered frame: that frame is rendered again, nothing else.
+        session.press(.character("l"), .character("l"))
+        session.press(.character("d"))
+        #expect(calls.value.count == 2)
+        #expect(calls.value.last! == (2..<3, true))
+        #expect(session.state.message?.text == "rendered 1 again")
+        #expect(session.state.renderMarks[0..<6].allSatisfy { $0 == .rendered })
+
+        // A nudge on a frame never rendered starts nothing.
+        session.press(.character("L"))
+        session.press(.character("d"))
+        #expect(calls.value.count == 2)
+
+        // An edit while a render runs: the running job is superseded (ending without a message),
+        // and one render covers its frames and the stale one.
+        holdFirst.value = true
+        session.dispatch(.key(.character("R")))
+        session.dispatch(.key(.character("g")))
+        session.dispatch(.key(.character("d")))
+        gate.signal()
+        session.settle()
+        #expect(calls.value.count == 4)
+        #expect(calls.value[2] == (0..<100, false))
+        #expect(calls.value[3] == (0..<100, true))
+        #expect(cancelled.value == [0..<100])
+        #expect(session.state.message?.text == "rendered 100 again")
+        #expect(session.state.renderMarks.allSatisfy { $0 == .rendered })
+
+        // Undo makes every rendered frame stale: all of them are rendered again.
+        session.press(.character("u"))
+        #expect(calls.value.count == 5)
+        #expect(calls.value[4] == (0..<100, true))
     }
 
     @Test func followUpWorkIsStoredAfterTheEditAndUndoneWithIt() throws {

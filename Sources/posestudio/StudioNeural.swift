@@ -1,0 +1,115 @@
+// The studio's neural renders: the BDMM generator over clips of the project, through the render
+// cache, on the job thread. `r` renders the current window as a clip of its own (a quick look),
+// `R` the whole sequence (what an export renders); each clip rendered is remembered, and after an
+// edit the clips holding edited frames are rendered again — the cache reuses the windows before
+// the first edited one, so only those from there on are computed. Finished frames are kept in
+// memory, placed in the project's frame, for the canvas.
+import Foundation
+import Imaging
+import TensorEngine
+import PoseTransfer
+import ProjectStore
+import Rendering
+import Studio
+
+final class StudioNeural: @unchecked Sendable {
+    // @unchecked: the mutable parts are behind `lock` (or `Locked`).
+    /// The checkpoint, when one was found.
+    let weightsPath: String?
+    /// Why there is no neural render (no weights, a checkpoint that failed to load); read by the UI thread.
+    let problem: Locked<String?>
+    private let draft: SharedDraft
+    private let cache: RenderCache
+    private let threads: Int
+    private let lock = NSLock()
+    private var generator: BDMMGenerator?
+    private var frames: [Int: RGBImage] = [:]
+    private var clips: [Range<Int>] = []
+    /// Told (on the job thread) which frames just got a picture.
+    var onFrames: (@Sendable ([Int]) -> Void)?
+
+    /// Finds the weights the way `render` does: `explicit`, the project's `render.weights`, the data directory.
+    /// - Throws: only when `explicit` names a missing file (the other sources just leave the draft).
+    init(explicit: String?, file: ProjectFile, draft: SharedDraft, environment: [String: String]) throws {
+        var found: String?
+        var why: String?
+        do {
+            found = try WeightsLocation.find(explicit: explicit, setting: try file.setting(WeightsLocation.settingKey), environment: environment)
+        } catch where explicit == nil {
+            why = "neural render: no generator weights (open --weights W, or latest_net_G.pth in \(WeightsLocation.directory(environment: environment))); t: draft view"
+        }
+        weightsPath = found
+        problem = Locked(why)
+        self.draft = draft
+        cache = RenderCache.standard(environment: environment)
+        threads = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+    }
+
+    var isAvailable: Bool { weightsPath != nil && problem.value == nil }
+
+    /// Frame `frame`'s neural render in the project's frame, or nil when it is not rendered.
+    func image(_ frame: Int) -> RGBImage? { lock.withLock { frames[frame] } }
+
+    /// The project changed: in each clip, the pictures from the first window that reads a changed
+    /// frame to the clip's end are dropped (later windows take its carried state). A window reads
+    /// its own frames and the first frame of the next window (its "post" frame).
+    func changed(_ frames: Set<Int>) {
+        let n = NeuralRenderer.windowLength
+        lock.withLock {
+            for clip in clips {
+                guard let first = frames.filter({ clip.contains($0) }).min() else { continue }
+                var window = (first - clip.lowerBound) / n
+                if (first - clip.lowerBound) % n == 0 && window > 0 { window -= 1 }
+                for t in clip.lowerBound + window * n..<clip.upperBound { self.frames[t] = nil }
+            }
+        }
+    }
+
+    /// The clips to render for a request: `frames` itself (r, R), or when rendering `again` after
+    /// an edit, the remembered clips that overlap it.
+    func clips(for frames: Range<Int>, again: Bool) -> [Range<Int>] {
+        lock.withLock {
+            if again { return clips.filter { $0.overlaps(frames) } }
+            clips.removeAll { frames.lowerBound <= $0.lowerBound && $0.upperBound <= frames.upperBound }
+            clips.append(frames)
+            return [frames]
+        }
+    }
+
+    /// Renders `clip` on the calling (job) thread, window by window through the cache.
+    func render(_ clip: Range<Int>, context: JobContext, done: Int, total: Int) throws -> NeuralRenderer.CacheUse {
+        guard let weightsPath else { throw StudioServiceError(problem.value ?? "no generator weights") }
+        guard let geometry = draft.renderer() else { throw StudioServiceError(draft.problem.value ?? "no bodies for the render") }
+        let generator = try loadGenerator(weightsPath)
+        let renderer = try NeuralRenderer(geometry: geometry, generator: generator, threads: threads)
+        context.mark(Array(clip), .rendering)
+        var finished = done
+        let use = try renderer.render(clip, cache: cache, weightsID: WeightsLocation.identity(of: weightsPath),
+                                      cancelled: context.isCancelled) { t, image in
+            var placed = RGBImage(width: geometry.frameSize.width, height: geometry.frameSize.height, fill: geometry.options.background)
+            geometry.crop(frame: t)?.place(image, onto: &placed)
+            lock.withLock { frames[t] = placed }
+            onFrames?([t])
+            context.mark([t], .rendered)
+            finished += 1
+            context.report(finished, total)
+        }
+        if context.isCancelled() {
+            context.mark(Array(clip.lowerBound + (finished - done)..<clip.upperBound), .none)
+            throw JobCancelled()
+        }
+        return use
+    }
+
+    private func loadGenerator(_ path: String) throws -> BDMMGenerator {
+        if let generator = lock.withLock({ generator }) { return generator }
+        do {
+            let made = try BDMMGenerator(weights: try WeightFile.read(contentsOf: URL(fileURLWithPath: path)), source: path)
+            lock.withLock { generator = made }
+            return made
+        } catch {
+            problem.value = "neural render: \(error)"
+            throw error
+        }
+    }
+}
