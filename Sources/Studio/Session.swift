@@ -44,7 +44,9 @@ public final class StudioSession {
     /// The auto-clean proposal waiting for Enter or Esc (written by the background computation).
     private let pendingPreview = Locked<Proposal?>(nil)
     /// Render jobs queued or running, with their frames (an edit replaces them by one re-render).
-    private var renderJobs: [Int: Range<Int>] = [:]
+    private var renderJobs: [Int: [(frames: Range<Int>, again: Bool)]] = [:]
+    /// What render jobs an edit superseded were asked, waiting for the render after its follow-up.
+    private var supersededRequests: [(frames: Range<Int>, again: Bool)] = []
     private var generation = 0
     private var detecting = 0
     private var dirty = true
@@ -100,7 +102,7 @@ public final class StudioSession {
         case .render(let frames):
             guard let render = services.render else { return notify("rendering is not available in this build", .warning) }
             let id = jobs.start("render \(frames.lowerBound):\(frames.upperBound)", total: frames.count) { try render(frames, false, $0) }
-            renderJobs[id] = frames
+            renderJobs[id] = [(frames, false)]
         case .fit(let frames):
             guard let fit = services.fit else { return notify("fitting is not available in this build", .warning) }
             jobs.start("fit", total: frames?.count ?? state.frameCount) { try fit(frames, $0) }
@@ -131,6 +133,9 @@ public final class StudioSession {
         do {
             let entry = try file.apply(edit, label: label)
             changed("✓ \(entry.label)", frames: edit.touchedFrames)
+            // Renders in the queue would hold up the refit: they are superseded now and their
+            // frames rendered after it.
+            supersedeRenders()
             if !startFollowUp(frames: edit.touchedFrames) { renderStaleAgain() }
         } catch {
             notify("\(error)", .error)
@@ -151,20 +156,32 @@ public final class StudioSession {
         return true
     }
 
-    /// Renders the frames the last change made stale, replacing render jobs still queued or
-    /// running (their frames are rendered by the new job; the renderer's cache keeps what they did).
+    /// Cancels render jobs still queued or running (quietly); what they were asked joins the next render.
+    private func supersedeRenders() {
+        for (id, requests) in renderJobs.sorted(by: { $0.key < $1.key }) {
+            jobs.supersede(id)
+            for request in requests where !supersededRequests.contains(where: { $0 == request }) { supersededRequests.append(request) }
+        }
+        renderJobs = [:]
+    }
+
+    /// Renders what the superseded jobs were asked, then the frames the last change made stale
+    /// (`again`: the renderer renders what it rendered of them before, through its cache).
     private func renderStaleAgain() {
         guard let render = services.render else { return }
+        supersedeRenders()
+        var requests = supersededRequests
+        supersededRequests = []
         let stale = state.renderMarks.indices.filter { state.renderMarks[$0] == .stale }
-        guard var lower = stale.first, var upper = stale.last.map({ $0 + 1 }) else { return }
-        for (id, frames) in renderJobs {
-            jobs.supersede(id)
-            lower = min(lower, frames.lowerBound)
-            upper = max(upper, frames.upperBound)
+        if let first = stale.first, let last = stale.last { requests.append((first..<last + 1, true)) }
+        guard !requests.isEmpty else { return }
+        let asked = requests
+        let id = jobs.start("render again", total: requests.reduce(0) { $0 + $1.frames.count }) { context in
+            var message = ""
+            for request in asked { message = try render(request.frames, request.again, context) }
+            return message
         }
-        let frames = lower..<upper
-        let id = jobs.start("render \(lower):\(upper) again", total: frames.count) { try render(frames, true, $0) }
-        renderJobs = [id: frames]
+        renderJobs = [id: asked]
     }
 
     private func journal(_ verb: String, _ step: () throws -> JournalEntry?) {
