@@ -59,6 +59,8 @@ public enum Reaction: Equatable, Sendable {
     case fit(frames: Range<Int>?)
     case export(path: String)
     case loadTheme(String)
+    /// Cancel the user's background jobs (renders, fits, exports; not an edit's refit).
+    case cancelJobs
     /// The canvas needs images for the current frame and view (the session loads them off-thread).
     case loadImages
     case quit

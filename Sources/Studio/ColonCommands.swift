@@ -117,6 +117,7 @@ public enum ColonCommands {
         case "theme":
             guard positional.count == 1 else { throw Failure(message: "give a theme name") }
             return [.loadTheme(positional[0])]
+        case "cancel": return Reducer.perform(&state, .cancelJobs)
         case "undo": return [.undo]
         case "redo": return [.redo]
         case "help": state.mode = .help(scroll: 0); return []

@@ -12,7 +12,7 @@ public enum Command: String, CaseIterable, Sendable {
     case filterRange = "filter-range", fillRange = "fill-range", swapRange = "swap-range", interpolateRange = "interpolate-range"
     case nextSuspect = "next-suspect", previousSuspect = "previous-suspect", fixSuspect = "fix-suspect", autoClean = "auto-clean"
     case undo, redo
-    case renderWindow = "render-window", renderAll = "render-all", toggleView = "toggle-view"
+    case renderWindow = "render-window", renderAll = "render-all", cancelJobs = "cancel-jobs", toggleView = "toggle-view"
     case commandLine = "command-line", palette, help, quit
 
     public var summary: String {
@@ -51,6 +51,7 @@ public enum Command: String, CaseIterable, Sendable {
         case .redo: "redo"
         case .renderWindow: "render the current window"
         case .renderAll: "render all frames"
+        case .cancelJobs: "cancel background renders, fits, exports"
         case .toggleView: "view: skeleton / draft / neural / side by side"
         case .commandLine: "command line"
         case .palette: "command palette"
@@ -68,6 +69,7 @@ public enum Command: String, CaseIterable, Sendable {
         case .fixSuspect: "fix"
         case .renderAll: "render all"
         case .renderWindow: "render"
+        case .cancelJobs: "cancel"
         case .quit: "q"
         default: nil
         }

@@ -130,6 +130,12 @@ final class JobQueue: @unchecked Sendable {
         lock.unlock()
     }
 
+    func cancel(_ ids: Set<Int>) {
+        lock.lock()
+        cancelled.formUnion(ids.intersection(running))
+        lock.unlock()
+    }
+
     func cancelAll() {
         lock.lock()
         cancelled.formUnion(running)

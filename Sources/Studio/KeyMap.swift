@@ -45,6 +45,7 @@ public struct KeyMap: Sendable, Equatable {
         bind(.redo, .control("r"))
         bind(.renderWindow, .character("r"))
         bind(.renderAll, .character("R"))
+        bind(.cancelJobs, .character("c"))
         bind(.toggleView, .character("t"))
         bind(.commandLine, .character(":"))
         bind(.palette, .control("p"))

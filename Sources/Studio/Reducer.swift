@@ -241,6 +241,7 @@ public enum Reducer {
             let start = state.frame / 6 * 6
             return [.render(frames: start..<min(state.frameCount, start + 6))]
         case .renderAll: return [.render(frames: 0..<state.frameCount)]
+        case .cancelJobs: return [.cancelJobs]
         case .toggleView:
             let all = ViewMode.allCases
             state.view = all[(all.firstIndex(of: state.view)! + 1) % all.count]

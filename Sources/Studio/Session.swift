@@ -45,6 +45,8 @@ public final class StudioSession {
     private let pendingPreview = Locked<Proposal?>(nil)
     /// Render jobs queued or running, with their frames (an edit replaces them by one re-render).
     private var renderJobs: [Int: [(frames: Range<Int>, again: Bool)]] = [:]
+    /// Fits and exports queued or running (`c` cancels them with the renders).
+    private var userJobs: Set<Int> = []
     /// What render jobs an edit superseded were asked, waiting for the render after its follow-up.
     private var supersededRequests: [(frames: Range<Int>, again: Bool)] = []
     private var generation = 0
@@ -105,10 +107,16 @@ public final class StudioSession {
             renderJobs[id] = [(frames, false)]
         case .fit(let frames):
             guard let fit = services.fit else { return notify("fitting is not available in this build", .warning) }
-            jobs.start("fit", total: frames?.count ?? state.frameCount) { try fit(frames, $0) }
+            userJobs.insert(jobs.start("fit", total: frames?.count ?? state.frameCount) { try fit(frames, $0) })
         case .export(let path):
             guard let export = services.export else { return notify("export is not available in this build", .warning) }
-            jobs.start("export \(URL(fileURLWithPath: path).lastPathComponent)", total: state.frameCount) { try export(path, $0) }
+            userJobs.insert(jobs.start("export \(URL(fileURLWithPath: path).lastPathComponent)", total: state.frameCount) { try export(path, $0) })
+        case .cancelJobs:
+            let cancelling = userJobs.union(renderJobs.keys)
+            guard !cancelling.isEmpty else { return notify("no background jobs to cancel") }
+            jobs.cancel(cancelling)
+            supersededRequests = []
+            notify("cancelling \(cancelling.count) job\(cancelling.count == 1 ? "" : "s")…")
         case .loadTheme(let name):
             guard let config else { return notify("no theme directories known", .warning) }
             let (theme, problems) = config.loadTheme(name)
@@ -261,6 +269,7 @@ public final class StudioSession {
                 if wanted == generation { dispatch(.suspects(queue)) }
             } else if case .jobFinished(let id, _) = action {
                 renderJobs[id] = nil
+                userJobs.remove(id)
                 dispatch(action)
                 refreshFromDisk()
             } else if case .followedUp(let store) = action {

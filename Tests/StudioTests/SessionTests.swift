@@ -159,6 +159,7 @@ import Testing
         // the next job renders what it was asked, then the stale frame.
         holdFirst.value = true
         session.dispatch(.key(.character("R")))
+        while calls.value.count < 3 { usleep(1000) }   // running, held at its first frame
         session.dispatch(.key(.character("g")))
         session.dispatch(.key(.character("d")))
         gate.signal()
@@ -170,6 +171,21 @@ import Testing
         #expect(cancelled.value == [0..<100])
         #expect(session.state.message?.text == "rendered 1 again")
         #expect(session.state.renderMarks.allSatisfy { $0 == .rendered })
+
+        // c cancels a running render: it stops at its next check, and nothing starts after it.
+        holdFirst.value = true
+        session.dispatch(.key(.character("R")))
+        while calls.value.count < 6 { usleep(1000) }   // running, held at its first frame
+        session.dispatch(.key(.character("c")))
+        #expect(session.state.message?.text == "cancelling 1 job…")
+        gate.signal()
+        session.settle()
+        #expect(calls.value.count == 6)
+        #expect(cancelled.value == [0..<100, 0..<100])
+        #expect(session.state.message?.text == "render 0:100: cancelled")
+        session.press(.character("c"))
+        #expect(session.state.message?.text == "no background jobs to cancel")
+        calls.value.removeLast()
 
         // Undo makes every rendered frame stale: all of them are rendered again.
         session.press(.character("u"))
