@@ -82,10 +82,12 @@ public struct NeuralRenderer: Sendable {
     /// With a `cache`, windows whose key (see `RenderCache`) is stored are reused up to the first
     /// one that is not, and rendering resumes from the last reused window's carried state; every
     /// window computed is stored. `weightsID` names the weights in the key (a file digest or path
-    /// with size and date).
+    /// with size and date). `window` hears each cached window's key and frames (padding included)
+    /// before its frames are handed over, for reading them back later (`RenderCache.frames`).
     @discardableResult
     public func render(_ clip: Range<Int>, cache: RenderCache? = nil, weightsID: String = "",
-                       cancelled: () -> Bool = { false }, frame: (Int, RGBImage) throws -> Void) throws -> CacheUse {
+                       cancelled: () -> Bool = { false }, window windowKey: (String, [Int]) -> Void = { _, _ in },
+                       frame: (Int, RGBImage) throws -> Void) throws -> CacheUse {
         let engine = Engine(threads: threads)
         let image = sourceTensor
         let windows = Self.windows(of: clip)
@@ -111,6 +113,7 @@ public struct NeuralRenderer: Sendable {
                 use.computed += 1
                 if let cache { try cache.store(keys[k], frames: generated, carried: output.carried) }
             }
+            if cache != nil { windowKey(keys[k], window.frames) }
             // Padded duplicates of the last frame are produced again; each frame is handed over once.
             for (i, tensor) in generated.enumerated() where window.frames[i] == next && next < clip.upperBound {
                 try frame(next, Self.image(tensor))

@@ -8,6 +8,7 @@
 // rendering resumes from the last reused window's carried state (we keep every window's state:
 // at 256 × 256 full width that is about 7.5 MB per window on disk).
 import Foundation
+import Imaging
 import PoseTransfer
 import TensorEngine
 
@@ -38,6 +39,11 @@ public struct RenderCache: Sendable {
             Tensor(shape: [1] + Array(out.shape[2...]), storage: Array(out.storage[$0 * plane ..< ($0 + 1) * plane]))
         }
         return (frames, CarriedState(style: style, lastFrame: last, structure: structure, forwardQuarter: quarter, forwardHalf: half))
+    }
+
+    /// A cached window's generated frames as images, or nil when it is not (or no longer) stored.
+    public func frames(_ key: String) -> [RGBImage]? {
+        load(key)?.frames.map(NeuralRenderer.image)
     }
 
     /// Stores a window (written to a temporary name, then renamed: readers see all or nothing).

@@ -2,8 +2,8 @@
 // cache, on the job thread. `r` renders the current window as a clip of its own (a quick look),
 // `R` the whole sequence (what an export renders); each clip rendered is remembered, and after an
 // edit the clips holding edited frames are rendered again — the cache reuses the windows before
-// the first edited one, so only those from there on are computed. Finished frames are kept in
-// memory, placed in the project's frame, for the canvas.
+// the first edited one, so only those from there on are computed. The canvas reads the frames
+// back through `RenderedFrames` (the newest in memory, older ones from the cache).
 import Foundation
 import Imaging
 import TensorEngine
@@ -23,7 +23,7 @@ final class StudioNeural: @unchecked Sendable {
     private let threads: Int
     private let lock = NSLock()
     private var generator: BDMMGenerator?
-    private var frames: [Int: RGBImage] = [:]
+    private let rendered: RenderedFrames
     private var clips: [Range<Int>] = []
     /// Told (on the job thread) which frames just got a picture.
     var onFrames: (@Sendable ([Int]) -> Void)?
@@ -42,13 +42,20 @@ final class StudioNeural: @unchecked Sendable {
         problem = Locked(why)
         self.draft = draft
         cache = RenderCache.standard(environment: environment)
+        rendered = RenderedFrames(cache: cache)
         threads = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
     }
 
     var isAvailable: Bool { weightsPath != nil && problem.value == nil }
 
-    /// Frame `frame`'s neural render in the project's frame, or nil when it is not rendered.
-    func image(_ frame: Int) -> RGBImage? { lock.withLock { frames[frame] } }
+    /// Frame `frame`'s neural render placed in the project's frame, or nil when it is not rendered.
+    /// Called on the picture worker.
+    func image(_ frame: Int) -> RGBImage? {
+        guard rendered.contains(frame), let geometry = draft.renderer(), let crop = rendered.crop(frame) else { return nil }
+        var placed = RGBImage(width: geometry.frameSize.width, height: geometry.frameSize.height, fill: geometry.options.background)
+        geometry.crop(frame: frame)?.place(crop, onto: &placed)
+        return placed
+    }
 
     /// The project changed: in each clip, the pictures from the first window that reads a changed
     /// frame to the clip's end are dropped (later windows take its carried state). A window reads
@@ -60,7 +67,7 @@ final class StudioNeural: @unchecked Sendable {
                 guard let first = frames.filter({ clip.contains($0) }).min() else { continue }
                 var window = (first - clip.lowerBound) / n
                 if (first - clip.lowerBound) % n == 0 && window > 0 { window -= 1 }
-                for t in clip.lowerBound + window * n..<clip.upperBound { self.frames[t] = nil }
+                rendered.forget(clip.lowerBound + window * n..<clip.upperBound)
             }
         }
     }
@@ -84,11 +91,10 @@ final class StudioNeural: @unchecked Sendable {
         let renderer = try NeuralRenderer(geometry: geometry, generator: generator, threads: threads)
         context.mark(Array(clip), .rendering)
         var finished = done
+        var windowKey: (key: String, frames: [Int])?
         let use = try renderer.render(clip, cache: cache, weightsID: WeightsLocation.identity(of: weightsPath),
-                                      cancelled: context.isCancelled) { t, image in
-            var placed = RGBImage(width: geometry.frameSize.width, height: geometry.frameSize.height, fill: geometry.options.background)
-            geometry.crop(frame: t)?.place(image, onto: &placed)
-            lock.withLock { frames[t] = placed }
+                                      cancelled: context.isCancelled, window: { windowKey = ($0, $1) }) { t, image in
+            rendered.add(t, crop: image, window: windowKey)
             onFrames?([t])
             context.mark([t], .rendered)
             finished += 1

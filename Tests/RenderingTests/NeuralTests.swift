@@ -82,6 +82,38 @@ import Testing
     /// 40 demo frames at 128×64: a full render computes all 7 windows; after an edit at frame 20
     /// (window 3 = frames 18–23) windows 0–2 are reused and 3–6 recomputed from window 2's carried
     /// state, and the frames equal a full render of the edited project without the cache.
+    @Test func renderedFramesKeepTheNewestInMemoryAndReadOlderOnesBackFromTheCache() throws {
+        var project = try DemoProject.load()
+        let poses = (0..<12).map { project.sequence.pose(at: $0) }
+        project.sequence = PoseSequence(fps: 60, frameSize: project.sequence.frameSize, frames: poses)
+        let geometry = try DraftRenderer(project: project, name: "demo-12", body: BuiltinBody.model,
+                                         options: RenderOptions(width: 64, height: 128, normalise: false))
+        let generator = try BDMMGenerator(weights: try WeightFile.read(contentsOf: NeuralTests.weights), source: "fixture")
+        let neural = try NeuralRenderer(geometry: geometry, generator: generator)
+        let dir = TemporaryDirectory()
+        let cache = RenderCache(directory: dir.file("cache"))
+        let rendered = RenderedFrames(cache: cache, kept: 4)
+        var handed: [RGBImage] = []
+        var window: (key: String, frames: [Int])?
+        var keys: [String] = []
+        try neural.render(0..<12, cache: cache, weightsID: "fixture", window: { window = ($0, $1); keys.append($0) }) { t, image in
+            handed.append(image)
+            rendered.add(t, crop: image, window: window)
+        }
+        #expect(keys.count == 2)
+        // Frames 8–11 are in memory, 0–7 come back from the cache: all equal what was handed over.
+        for t in 0..<12 { #expect(rendered.crop(t) == handed[t], "frame \(t)") }
+        rendered.forget(6..<12)
+        #expect(!rendered.contains(7) && rendered.crop(7) == nil)
+        #expect(rendered.contains(5))
+        // Reading 0–4 back leaves the last four read in memory; with the cache cleared by hand,
+        // those are still shown and frame 0 is simply not rendered any more.
+        for t in 0...4 { _ = rendered.crop(t) }
+        try FileManager.default.removeItem(atPath: dir.file("cache"))
+        #expect(rendered.crop(0) == nil)
+        for t in 1...4 { #expect(rendered.crop(t) == handed[t], "frame \(t)") }
+    }
+
     @Test func editAtFrame20Of40RecomputesOnlyTheTouchedWindows() throws {
         var project = try DemoProject.load()
         let poses = (0..<40).map { project.sequence.pose(at: $0) }
