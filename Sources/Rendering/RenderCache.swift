@@ -6,7 +6,9 @@
 // carried state depends on every earlier window). So an edit changes the key of the first window
 // that reads an edited frame and of every window after it; the windows before it are reused and
 // rendering resumes from the last reused window's carried state (we keep every window's state:
-// at 256 × 256 full width that is about 7.5 MB per window on disk).
+// at 256 × 256 full width that is about 7.5 MB per window on disk). The cache keeps to a budget
+// (4 GB by default, `POSESTUDIO_RENDER_CACHE_MB`): after each store the least recently used windows
+// (reads refresh a file's date) are deleted until it is back under 90 % of it.
 import Foundation
 import Imaging
 import PoseTransfer
@@ -14,14 +16,23 @@ import TensorEngine
 
 public struct RenderCache: Sendable {
     public let directory: String
+    /// The most the cache's files may take, in bytes.
+    public let budget: Int64
 
-    public init(directory: String) { self.directory = directory }
+    public static let defaultBudget: Int64 = 4 << 30
 
-    /// `$XDG_CACHE_HOME/posestudio/render` (default `~/.cache/posestudio/render`).
+    public init(directory: String, budget: Int64 = RenderCache.defaultBudget) {
+        self.directory = directory
+        self.budget = budget
+    }
+
+    /// `$XDG_CACHE_HOME/posestudio/render` (default `~/.cache/posestudio/render`), with the budget
+    /// from `POSESTUDIO_RENDER_CACHE_MB` when set to a positive number.
     public static func standard(environment: [String: String]) -> RenderCache {
         let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ((environment["HOME"] ?? NSHomeDirectory()) as NSString).appendingPathComponent(".cache")
-        return RenderCache(directory: (base as NSString).appendingPathComponent("posestudio/render"))
+        let budget = environment["POSESTUDIO_RENDER_CACHE_MB"].flatMap(Int64.init).flatMap { $0 > 0 ? $0 << 20 : nil } ?? defaultBudget
+        return RenderCache(directory: (base as NSString).appendingPathComponent("posestudio/render"), budget: budget)
     }
 
     func file(_ key: String) -> URL { URL(fileURLWithPath: (directory as NSString).appendingPathComponent(key + ".safetensors")) }
@@ -29,6 +40,7 @@ public struct RenderCache: Sendable {
     func contains(_ key: String) -> Bool { FileManager.default.fileExists(atPath: file(key).path) }
 
     /// A cached window, or nil when it is missing or unreadable (then it is simply recomputed).
+    /// Reading it marks it as recently used.
     func load(_ key: String) -> (frames: [Tensor], carried: CarriedState)? {
         guard let tensors = try? Safetensors.read(contentsOf: file(key)).tensors,
               let out = tensors["out"], out.rank == 5, let style = tensors["carry.style"], let last = tensors["carry.last_frame"],
@@ -38,7 +50,27 @@ public struct RenderCache: Sendable {
         let frames = (0..<count).map {
             Tensor(shape: [1] + Array(out.shape[2...]), storage: Array(out.storage[$0 * plane ..< ($0 + 1) * plane]))
         }
+        utimes(file(key).path, nil)
         return (frames, CarriedState(style: style, lastFrame: last, structure: structure, forwardQuarter: quarter, forwardHalf: half))
+    }
+
+    /// Deletes the least recently used windows until the cache is under 90 % of its budget
+    /// (never `keeping`, the window just stored). Files another process is writing are left alone.
+    func prune(keeping: String? = nil) {
+        let fileManager = FileManager.default
+        guard let names = try? fileManager.contentsOfDirectory(atPath: directory) else { return }
+        var files: [(path: String, size: Int64, used: Date)] = []
+        for name in names where name.hasSuffix(".safetensors") && name != keeping.map({ $0 + ".safetensors" }) {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let attributes = try? fileManager.attributesOfItem(atPath: path) else { continue }
+            files.append((path, (attributes[.size] as? NSNumber)?.int64Value ?? 0, attributes[.modificationDate] as? Date ?? .distantPast))
+        }
+        let kept = keeping.flatMap { try? fileManager.attributesOfItem(atPath: file($0).path)[.size] as? NSNumber }?.int64Value ?? 0
+        var total = files.reduce(kept) { $0 + $1.size }
+        guard total > budget else { return }
+        for entry in files.sorted(by: { $0.used < $1.used }) where total > budget / 10 * 9 {
+            if (try? fileManager.removeItem(atPath: entry.path)) != nil { total -= entry.size }
+        }
     }
 
     /// A cached window's generated frames as images, or nil when it is not (or no longer) stored.
@@ -59,6 +91,7 @@ public struct RenderCache: Sendable {
             try? FileManager.default.removeItem(at: temporary)
             throw RenderError("\(file(key).path): cannot store the rendered window: \(why)")
         }
+        prune(keeping: key)
     }
 }
 

@@ -79,9 +79,6 @@ import Testing
 }
 
 @Suite struct RenderCacheTests {
-    /// 40 demo frames at 128×64: a full render computes all 7 windows; after an edit at frame 20
-    /// (window 3 = frames 18–23) windows 0–2 are reused and 3–6 recomputed from window 2's carried
-    /// state, and the frames equal a full render of the edited project without the cache.
     @Test func renderedFramesKeepTheNewestInMemoryAndReadOlderOnesBackFromTheCache() throws {
         var project = try DemoProject.load()
         let poses = (0..<12).map { project.sequence.pose(at: $0) }
@@ -114,6 +111,9 @@ import Testing
         for t in 1...4 { #expect(rendered.crop(t) == handed[t], "frame \(t)") }
     }
 
+    /// 40 demo frames at 128×64: a full render computes all 7 windows; after an edit at frame 20
+    /// (window 3 = frames 18–23) windows 0–2 are reused and 3–6 recomputed from window 2's carried
+    /// state, and the frames equal a full render of the edited project without the cache.
     @Test func editAtFrame20Of40RecomputesOnlyTheTouchedWindows() throws {
         var project = try DemoProject.load()
         let poses = (0..<40).map { project.sequence.pose(at: $0) }
