@@ -46,8 +46,6 @@ final class StudioNeural: @unchecked Sendable {
         threads = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
     }
 
-    var isAvailable: Bool { weightsPath != nil && problem.value == nil }
-
     /// Frame `frame`'s neural render placed in the project's frame, or nil when it is not rendered.
     /// Called on the picture worker.
     func image(_ frame: Int) -> RGBImage? {
