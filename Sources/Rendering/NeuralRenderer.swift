@@ -79,41 +79,38 @@ public struct NeuralRenderer: Sendable {
 
     /// Renders `clip`, window after window, handing each clip frame to `frame` (sequence index,
     /// image) as its window finishes; stops at a window boundary when `cancelled` returns true.
-    /// With a `cache`, windows whose key (see `RenderCache`) is stored are reused up to the first
-    /// one that is not, and rendering resumes from the last reused window's carried state; every
-    /// window computed is stored. `weightsID` names the weights in the key (a file digest or path
-    /// with size and date). `window` hears each cached window's key and frames (padding included)
-    /// before its frames are handed over, for reading them back later (`RenderCache.frames`).
+    /// With a `cache`, a window whose key (see `RenderCache`) is stored is read back with the state
+    /// it carries, and every window computed is stored. Keys are computed window by window, from the
+    /// same inputs the generator reads, so the first window starts at once however long the clip.
+    /// `weightsID` names the weights in the key (a file digest or path with size and date).
+    /// `window` hears each cached window's key and frames (padding included) before its frames are
+    /// handed over, for reading them back later (`RenderCache.frames`).
     @discardableResult
     public func render(_ clip: Range<Int>, cache: RenderCache? = nil, weightsID: String = "",
                        cancelled: () -> Bool = { false }, window windowKey: (String, [Int]) -> Void = { _, _ in },
                        frame: (Int, RGBImage) throws -> Void) throws -> CacheUse {
         let engine = Engine(threads: threads)
         let image = sourceTensor
-        let windows = Self.windows(of: clip)
-        var keys: [String] = []
-        var reusable = 0
-        if let cache {
-            keys = self.keys(windows, image: image, weightsID: weightsID)
-            while reusable < keys.count, cache.contains(keys[reusable]) { reusable += 1 }
-        }
+        var previousKey = Self.baseKey(image: image, weightsID: weightsID)
         var carried: CarriedState?
         var next = clip.lowerBound
         var use = CacheUse(reused: 0, computed: 0)
-        for (k, window) in windows.enumerated() {
+        for window in Self.windows(of: clip) {
             if cancelled() { break }
+            let input = input(window)
             var generated: [Tensor]
-            if k < reusable, let cache, let hit = cache.load(keys[k]) {
+            let key = Self.key(input, previous: previousKey)
+            previousKey = key
+            if let cache, let hit = cache.load(key) {
                 (generated, carried) = (hit.frames, hit.carried)
                 use.reused += 1
             } else {
-                reusable = min(reusable, k)
-                let output = generator.run(engine, source: image, window: input(window), carried: carried)
+                let output = generator.run(engine, source: image, window: input, carried: carried)
                 (generated, carried) = (output.frames, output.carried)
                 use.computed += 1
-                if let cache { try cache.store(keys[k], frames: generated, carried: output.carried) }
+                if let cache { try cache.store(key, frames: generated, carried: output.carried) }
             }
-            if cache != nil { windowKey(keys[k], window.frames) }
+            if cache != nil { windowKey(key, window.frames) }
             // Padded duplicates of the last frame are produced again; each frame is handed over once.
             for (i, tensor) in generated.enumerated() where window.frames[i] == next && next < clip.upperBound {
                 try frame(next, Self.image(tensor))
@@ -123,24 +120,25 @@ public struct NeuralRenderer: Sendable {
         return use
     }
 
-    /// Each window's cache key, chained through the previous window's.
-    func keys(_ windows: [(frames: [Int], pre: Int, post: Int)], image: Tensor, weightsID: String) -> [String] {
+    /// What every window key of a clip starts from: the key format, the weights and the source.
+    static func baseKey(image: Tensor, weightsID: String) -> String {
         var base = StableHash()
         base.add("bdmm-window-v1")
         base.add(weightsID)
         base.add(image)
-        var previous = base.hex
-        return windows.map { window in
-            var hash = StableHash()
-            hash.add(previous)
-            let input = input(window)
-            for t in input.heatmaps { hash.add(t) }
-            for t in input.flows { hash.add(t) }
-            hash.add(input.preFlow)
-            hash.add(input.postFlow)
-            previous = hash.hex
-            return previous
-        }
+        return base.hex
+    }
+
+    /// A window's cache key: its inputs, chained through the previous window's key (its carried
+    /// state depends on every earlier window).
+    static func key(_ input: WindowInput, previous: String) -> String {
+        var hash = StableHash()
+        hash.add(previous)
+        for t in input.heatmaps { hash.add(t) }
+        for t in input.flows { hash.add(t) }
+        hash.add(input.preFlow)
+        hash.add(input.postFlow)
+        return hash.hex
     }
 
     /// Renders `clip` and returns its frames in order.
