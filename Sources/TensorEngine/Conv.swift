@@ -37,11 +37,13 @@ extension Engine {
                         let direct = kh == 1 && stride == 1 && padding == 0
                         let cols = direct ? UnsafeMutablePointer(mutating: source) : buffer(Slot.columns, count: k * columns)
                         if !direct {
-                            im2col(source, channels: c, height: h, width: w, geometry: geometry, into: cols)
+                            measure("im2col") { im2col(source, channels: c, height: h, width: w, geometry: geometry, into: cols) }
                         }
                         multiplyAccumulates += o * columns * k
-                        BLAS.sgemm(m: o, n: columns, k: k, a: weights.baseAddress!, lda: k,
-                                   b: cols, ldb: columns, c: target, ldc: columns, beta: bias == nil ? 0 : 1, workers: threads)
+                        measure(direct ? "gemm 1×1 conv" : "gemm im2col conv") {
+                            BLAS.sgemm(m: o, n: columns, k: k, a: weights.baseAddress!, lda: k,
+                                       b: cols, ldb: columns, c: target, ldc: columns, beta: bias == nil ? 0 : 1, workers: threads)
+                        }
                     }
                 }
             }

@@ -15,7 +15,7 @@ extension Engine {
         x.storage.withUnsafeBufferPointer { input in
             grid.storage.withUnsafeBufferPointer { g in
                 out.storage.withUnsafeMutableBufferPointer { output in
-                    for image in 0..<n {
+                    for image in 0..<n { measure("grid sample") {
                         Parallel.forEachChunk(ho, workers: threads) { rows in
                             for i in rows {
                                 for j in 0..<wo {
@@ -30,7 +30,7 @@ extension Engine {
                                 }
                             }
                         }
-                    }
+                    } }
                 }
             }
         }
@@ -57,6 +57,7 @@ extension Engine {
                     weight.storage.withUnsafeBufferPointer { weights in
                         out.storage.withUnsafeMutableBufferPointer { output in
                             for image in 0..<n {
+                                let sampling = profile == nil ? 0 : Profile.now()
                                 // Where each tap samples, shared by every channel (mask folded in).
                                 plan.withUnsafeMutableBufferPointer { taps_ in
                                     Parallel.forEachChunk(taps * h, workers: threads) { range in
@@ -92,10 +93,13 @@ extension Engine {
                                         }
                                     }
                                 }
+                                profile?.add(op: "deformable sampling", seconds: Double(Profile.now() - sampling) / 1e9)
                                 multiplyAccumulates += o * pixels * c * taps
-                                BLAS.sgemm(m: o, n: pixels, k: c * taps, a: weights.baseAddress!, lda: c * taps,
-                                           b: cols, ldb: pixels, c: output.baseAddress! + image * o * pixels,
-                                           ldc: pixels, beta: 0, workers: threads)
+                                measure("gemm deformable") {
+                                    BLAS.sgemm(m: o, n: pixels, k: c * taps, a: weights.baseAddress!, lda: c * taps,
+                                               b: cols, ldb: pixels, c: output.baseAddress! + image * o * pixels,
+                                               ldc: pixels, beta: 0, workers: threads)
+                                }
                             }
                         }
                     }

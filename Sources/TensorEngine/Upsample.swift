@@ -23,10 +23,12 @@ extension Engine {
                 out.storage.withUnsafeMutableBufferPointer { output in
                     for image in 0..<n {
                         multiplyAccumulates += o * taps * pixels * c
-                        BLAS.sgemm(m: o * taps, n: pixels, k: c, a: a.baseAddress!, lda: c,
-                                   b: input.baseAddress! + image * c * pixels, ldb: pixels,
-                                   c: products, ldc: pixels, beta: 0, workers: threads)
-                        Parallel.forEachChunk(o, workers: threads) { range in
+                        measure("gemm transposed conv") {
+                            BLAS.sgemm(m: o * taps, n: pixels, k: c, a: a.baseAddress!, lda: c,
+                                       b: input.baseAddress! + image * c * pixels, ldb: pixels,
+                                       c: products, ldc: pixels, beta: 0, workers: threads)
+                        }
+                        measure("transposed conv scatter") { Parallel.forEachChunk(o, workers: threads) { range in
                             for channel in range {
                                 let plane = output.baseAddress! + (image * o + channel) * th * tw
                                 for tap in 0..<taps {
@@ -39,7 +41,7 @@ extension Engine {
                                     }
                                 }
                             }
-                        }
+                        } }
                     }
                 }
             }
@@ -60,7 +62,7 @@ extension Engine {
         let taps = (0..<(k * k)).map { kernel.storage[(k - 1 - $0 / k) * k + (k - 1 - $0 % k)] }
         var out = Tensor(uninitialized: [n, c, oh, ow])
         multiplyAccumulates += n * c * oh * ow * k * k
-        x.storage.withUnsafeBufferPointer { input in
+        measure("blur") { x.storage.withUnsafeBufferPointer { input in
             out.storage.withUnsafeMutableBufferPointer { output in
                 Parallel.forEachChunk(n * c, workers: threads) { range in
                     for index in range {
@@ -85,6 +87,7 @@ extension Engine {
                     }
                 }
             }
+        }
         }
         return out
     }

@@ -51,27 +51,33 @@ extension Engine {
                 kernel.transformed.withUnsafeBufferPointer { u in
                     for image in 0..<n {
                         let source = input.baseAddress! + image * c * h * w
-                        Parallel.forEachChunk(c, workers: threads) { channels in
-                            for channel in channels {
-                                Winograd.transformInput(source + channel * h * w, height: h, width: w,
-                                                        tilesY: tilesY, tilesX: tilesX,
-                                                        into: v + channel * tiles, positionStride: c * tiles)
+                        measure("winograd input transform") {
+                            Parallel.forEachChunk(c, workers: threads) { channels in
+                                for channel in channels {
+                                    Winograd.transformInput(source + channel * h * w, height: h, width: w,
+                                                            tilesY: tilesY, tilesX: tilesX,
+                                                            into: v + channel * tiles, positionStride: c * tiles)
+                                }
                             }
                         }
                         multiplyAccumulates += 36 * o * c * tiles
                         // The 36 products are independent: each worker takes whole GEMMs.
-                        Parallel.forEachChunk(36, workers: threads) { positions in
-                            for p in positions {
-                                BLAS.sgemm(m: o, n: tiles, k: c, a: u.baseAddress! + p * o * c, lda: c,
-                                           b: v + p * c * tiles, ldb: tiles, c: m + p * o * tiles, ldc: tiles, beta: 0)
+                        measure("winograd gemm") {
+                            Parallel.forEachChunk(36, workers: threads) { positions in
+                                for p in positions {
+                                    BLAS.sgemm(m: o, n: tiles, k: c, a: u.baseAddress! + p * o * c, lda: c,
+                                               b: v + p * c * tiles, ldb: tiles, c: m + p * o * tiles, ldc: tiles, beta: 0)
+                                }
                             }
                         }
                         let target = output.baseAddress! + image * o * h * w
-                        Parallel.forEachChunk(o, workers: threads) { range in
-                            for channel in range {
-                                Winograd.transformOutput(m + channel * tiles, positionStride: o * tiles,
-                                                         tilesY: tilesY, tilesX: tilesX, bias: biasValues[channel],
-                                                         into: target + channel * h * w, height: h, width: w)
+                        measure("winograd output transform") {
+                            Parallel.forEachChunk(o, workers: threads) { range in
+                                for channel in range {
+                                    Winograd.transformOutput(m + channel * tiles, positionStride: o * tiles,
+                                                             tilesY: tilesY, tilesX: tilesX, bias: biasValues[channel],
+                                                             into: target + channel * h * w, height: h, width: w)
+                                }
                             }
                         }
                     }

@@ -105,7 +105,8 @@ struct ResBlock {
         h = conv1(engine, h)
         h = engine.instanceNorm(h, gamma: norm2.gamma, beta: norm2.beta, leakySlope: 0.1)
         h = conv2(engine, h)
-        h.add(shortcut.map { $0(engine, x) } ?? x)
+        let skip = shortcut.map { $0(engine, x) } ?? x
+        engine.measure("elementwise") { h.add(skip) }
         return h
     }
 }
@@ -159,7 +160,7 @@ struct StyledConv {
         case .winograd(let kernel):
             y = engine.conv3x3(x, kernel: kernel, bias: nil)
         }
-        y.fusedLeakyReLU(bias: bias)
+        engine.measure("elementwise") { y.fusedLeakyReLU(bias: bias) }
         return y
     }
 }
@@ -199,15 +200,18 @@ struct DMMBlock {
     /// Returns the block output and the offsets and mask it used.
     func callAsFunction(_ engine: Engine, state: Tensor, decoder: Tensor, weight: Tensor)
         -> (output: Tensor, offset: Tensor, mask: Tensor) {
-        var h = flowConv(engine, Tensor.concatChannels([decoder, state]))
-        h.relu()
+        var h = flowConv(engine, engine.measure("concat") { Tensor.concatChannels([decoder, state]) })
+        engine.measure("elementwise") { h.relu() }
         let both = offsetAndMask(engine, h)
         let plane = both.shape[2] * both.shape[3]
-        let offset = Tensor(shape: [1, 18] + both.shape[2...], storage: Array(both.storage[..<(18 * plane)]))
-        var mask = Tensor(shape: [1, 9] + both.shape[2...], storage: Array(both.storage[(18 * plane)...]))
-        mask.sigmoid(scale: 2)
+        let (offset, mask) = engine.measure("elementwise") {
+            let offset = Tensor(shape: [1, 18] + both.shape[2...], storage: Array(both.storage[..<(18 * plane)]))
+            var mask = Tensor(shape: [1, 9] + both.shape[2...], storage: Array(both.storage[(18 * plane)...]))
+            mask.sigmoid(scale: 2)
+            return (offset, mask)
+        }
         var y = engine.deformableConv2d(state, offset: offset, mask: mask, weight: weight)
-        y.fusedLeakyReLU(bias: bias)
+        engine.measure("elementwise") { y.fusedLeakyReLU(bias: bias) }
         return (y, offset, mask)
     }
 }
