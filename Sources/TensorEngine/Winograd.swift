@@ -102,8 +102,14 @@ enum Winograd {
                 // The six input rows of this tile row, x from −1, zero outside the map.
                 for r in 0..<6 {
                     let y = 4 * ty - 1 + r, row = rows + r * span
-                    row.update(repeating: 0, count: span)
-                    if y >= 0 && y < height { (row + 1).update(from: plane + y * width, count: min(width, span - 1)) }
+                    if y >= 0 && y < height {
+                        let count = min(width, span - 1)
+                        row[0] = 0
+                        (row + 1).update(from: plane + y * width, count: count)
+                        (row + 1 + count).update(repeating: 0, count: span - 1 - count)
+                    } else {
+                        row.update(repeating: 0, count: span)
+                    }
                 }
                 let d0 = rows, d1 = rows + span, d2 = rows + 2 * span, d3 = rows + 3 * span, d4 = rows + 4 * span, d5 = rows + 5 * span
                 let t0 = t, t1 = t + span, t2 = t + 2 * span, t3 = t + 3 * span, t4 = t + 4 * span, t5 = t + 5 * span
@@ -118,7 +124,13 @@ enum Winograd {
                 let p0 = p, p1 = p + phase, p2 = p + 2 * phase, p3 = p + 3 * phase
                 for i in 0..<6 {
                     let row = t + i * span
-                    for m in 0..<phase { p0[m] = row[4 * m]; p1[m] = row[4 * m + 1]; p2[m] = row[4 * m + 2]; p3[m] = row[4 * m + 3] }
+                    var m = 0
+                    while m + 4 <= phase {   // four tiles' worth at a time, as a 4×4 transpose
+                        let (a, b, c, d) = transpose(load4(row + 4 * m), load4(row + 4 * m + 4), load4(row + 4 * m + 8), load4(row + 4 * m + 12))
+                        store4(a, p0 + m); store4(b, p1 + m); store4(c, p2 + m); store4(d, p3 + m)
+                        m += 4
+                    }
+                    while m < phase { p0[m] = row[4 * m]; p1[m] = row[4 * m + 1]; p2[m] = row[4 * m + 2]; p3[m] = row[4 * m + 3]; m += 1 }
                     let base = v + (6 * i) * positionStride + ty * tilesX
                     let o0 = base, o1 = base + positionStride, o2 = base + 2 * positionStride
                     let o3 = base + 3 * positionStride, o4 = base + 4 * positionStride, o5 = base + 5 * positionStride
@@ -170,14 +182,36 @@ enum Winograd {
                 }
                 for r in 0..<min(4, height - 4 * ty) {
                     let row = plane + (4 * ty + r) * width, values = y + r * 4 * tilesX
-                    let full = width / 4
-                    for tx in 0..<min(full, tilesX) {
+                    let full = min(width / 4, tilesX)
+                    var tx = 0
+                    while tx + 4 <= full {   // four tiles at a time, as a 4×4 transpose
+                        let (a, b, c, d) = transpose(load4(values + tx), load4(values + tilesX + tx),
+                                                     load4(values + 2 * tilesX + tx), load4(values + 3 * tilesX + tx))
+                        store4(a, row + 4 * tx); store4(b, row + 4 * tx + 4); store4(c, row + 4 * tx + 8); store4(d, row + 4 * tx + 12)
+                        tx += 4
+                    }
+                    while tx < full {
                         row[4 * tx] = values[tx]; row[4 * tx + 1] = values[tilesX + tx]
                         row[4 * tx + 2] = values[2 * tilesX + tx]; row[4 * tx + 3] = values[3 * tilesX + tx]
+                        tx += 1
                     }
                     for x in (4 * full)..<width { row[x] = values[(x % 4) * tilesX + x / 4] }
                 }
             }
         }
+    }
+
+    @inline(__always) static func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+    }
+    @inline(__always) static func load4(_ p: UnsafeMutablePointer<Float>) -> SIMD4<Float> { load4(UnsafePointer(p)) }
+    @inline(__always) static func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
+    }
+    /// The 4×4 matrix with rows a, b, c, d, transposed.
+    @inline(__always) static func transpose(_ a: SIMD4<Float>, _ b: SIMD4<Float>, _ c: SIMD4<Float>, _ d: SIMD4<Float>)
+        -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+        (SIMD4(a[0], b[0], c[0], d[0]), SIMD4(a[1], b[1], c[1], d[1]),
+         SIMD4(a[2], b[2], c[2], d[2]), SIMD4(a[3], b[3], c[3], d[3]))
     }
 }
