@@ -83,10 +83,14 @@ extension Engine {
                         if hi > lo { (dst + lo).update(from: src + (lo + j - p), count: hi - lo) }
                         if hi < wo { (dst + hi).update(repeating: 0, count: wo - hi) }
                     } else {
-                        for x in 0..<wo {
-                            let ix = x * s - p + j
-                            dst[x] = ix >= 0 && ix < width ? src[ix] : 0
-                        }
+                        // x·s + j − p in range ⇔ lo ≤ x < hi (no test per element)
+                        let first = p - j, last = width - 1 + p - j
+                        let lo = min(wo, first > 0 ? (first + s - 1) / s : 0)
+                        let hi = max(lo, min(wo, last >= 0 ? last / s + 1 : 0))
+                        if lo > 0 { dst.update(repeating: 0, count: lo) }
+                        var ix = lo * s - p + j
+                        for x in lo..<hi { dst[x] = src[ix]; ix += s }
+                        if hi < wo { (dst + hi).update(repeating: 0, count: wo - hi) }
                     }
                 }
             }

@@ -85,10 +85,24 @@ extension Engine {
                                             let tap = job / blocks, start = (job % blocks) * block
                                             let end = min(pixels, start + block)
                                             let row = samples.baseAddress! + tap * pixels
-                                            for channel in 0..<c {
-                                                let plane = input.baseAddress! + (image * c + channel) * pixels
+                                            let planes = input.baseAddress! + image * c * pixels
+                                            var channel = 0
+                                            while channel + 4 <= c {   // each tap read once for four channels
+                                                let q0 = planes + channel * pixels, q1 = q0 + pixels, q2 = q1 + pixels, q3 = q2 + pixels
+                                                let l0 = cols + (channel * taps + tap) * pixels, l1 = l0 + taps * pixels
+                                                let l2 = l1 + taps * pixels, l3 = l2 + taps * pixels
+                                                for p in start..<end {
+                                                    let sample = row[p]
+                                                    l0[p] = sample.value(q0); l1[p] = sample.value(q1)
+                                                    l2[p] = sample.value(q2); l3[p] = sample.value(q3)
+                                                }
+                                                channel += 4
+                                            }
+                                            while channel < c {
+                                                let plane = planes + channel * pixels
                                                 let line = cols + (channel * taps + tap) * pixels
                                                 for p in start..<end { line[p] = row[p].value(plane) }
+                                                channel += 1
                                             }
                                         }
                                     }

@@ -190,4 +190,17 @@ extension Tensor {
         // relative to the output's size (measured ≤ 4e-6 of max |y| on these cases).
         #expect(fast.maxDifference(slow) <= 1e-5 * slow.storage.map(abs).max()!)
     }
+
+    /// Maps large enough for blocks of tile rows (the last one partial, widths not a multiple of 4).
+    @Test(arguments: [(1, 8, 70, 125, 5), (1, 3, 17, 509, 2), (2, 4, 33, 250, 6)])
+    func blockedMatchesDirectConvolution(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ o: Int) {
+        #expect(Winograd.blockTileRows(tilesY: (h + 3) / 4, tilesX: (w + 3) / 4) != nil)
+        let x = Tensor.random([n, c, h, w], scale: 2, seed: 33), weight = Tensor.random([o, c, 3, 3], seed: 34)
+        let bias = Tensor.random([o], seed: 35)
+        let slow = Direct.conv2d(x, weight, bias, stride: 1, padding: 1)
+        let one = Engine(threads: 1).conv3x3(x, kernel: WinogradKernel(weight), bias: bias)
+        let two = Engine(threads: 2).conv3x3(x, kernel: WinogradKernel(weight), bias: bias)
+        #expect(one.maxDifference(slow) <= 1e-5 * slow.storage.map(abs).max()!)
+        #expect(one.storage == two.storage)
+    }
 }
