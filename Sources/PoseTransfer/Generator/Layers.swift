@@ -157,9 +157,7 @@ struct StyledConv {
     func callAsFunction(_ engine: Engine, _ x: Tensor, weight: StyledWeight) -> Tensor {
         switch weight {
         case .plain(let weight):
-            var y = engine.blur(engine.transposedConvStride2(x, weight: weight), kernel: blurKernel!, padding: 1)
-            engine.measure("elementwise") { y.fusedLeakyReLU(bias: bias) }
-            return y
+            return engine.blur(engine.transposedConvStride2(x, weight: weight), kernel: blurKernel!, padding: 1, activationBias: bias)
         case .winograd(let kernel):
             return engine.conv3x3(x, kernel: kernel, bias: bias, activation: .scaledLeakyReLU)
         }

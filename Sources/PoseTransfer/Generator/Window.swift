@@ -110,7 +110,7 @@ extension BDMMGenerator {
             }
             if i == 0 { note("f0.forconv1.offset", f1.offset); note("f0.forconv1.mask", f1.mask) }
             x = engine.layer("directconv1") { direct1(engine, x, weight: weights.direct1) }
-            engine.layer("DMM 1/4 (forconv1, backconv1)") { engine.measure("elementwise") { x.add(f1.output); x.add(b1.output) } }
+            engine.layer("DMM 1/4 (forconv1, backconv1)") { engine.add([f1.output, b1.output], into: &x) }
 
             x = engine.layer("conv2up") { conv2up(engine, x, weight: weights.conv2up) }
             let (f2, b2) = engine.layer("DMM 1/2 (forconv2, backconv2)") {
@@ -118,7 +118,7 @@ extension BDMMGenerator {
                  backward2(engine, state: backwardStates[i].half, decoder: x, weight: weights.backward2))
             }
             x = engine.layer("directconv2") { direct2(engine, x, weight: weights.direct2) }
-            engine.layer("DMM 1/2 (forconv2, backconv2)") { engine.measure("elementwise") { x.add(f2.output); x.add(b2.output) } }
+            engine.layer("DMM 1/2 (forconv2, backconv2)") { engine.add([f2.output, b2.output], into: &x) }
 
             x = engine.layer("conv3up") { conv3up(engine, x, weight: weights.conv3up) }
             x = engine.layer("directconv3") { direct3(engine, x, weight: weights.direct3) }
