@@ -56,3 +56,25 @@ extension Tensor {
         }
     }
 }
+
+extension Engine {
+    /// x += others[0], then += others[1], … element by element (Tensor.add's arithmetic), the
+    /// elements shared out among the workers.
+    public func add(_ others: [Tensor], into x: inout Tensor) {
+        for other in others { precondition(other.shape == x.shape, "add: \(x.shape) vs \(other.shape)") }
+        let count = x.count
+        measure("elementwise") {
+            x.storage.withUnsafeMutableBufferPointer { values in
+                let target = values.baseAddress!
+                for other in others {
+                    other.storage.withUnsafeBufferPointer { o in
+                        let source = o.baseAddress!
+                        Parallel.forEachChunk(count, workers: threads, minimumChunk: 16384) { range in
+                            for i in range { target[i] += source[i] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -37,11 +37,13 @@ extension Engine {
                         let direct = kh == 1 && stride == 1 && padding == 0
                         let cols = direct ? UnsafeMutablePointer(mutating: source) : buffer(Slot.columns, count: k * columns)
                         if !direct {
-                            im2col(source, channels: c, height: h, width: w, geometry: geometry, into: cols)
+                            measure("im2col") { im2col(source, channels: c, height: h, width: w, geometry: geometry, into: cols) }
                         }
                         multiplyAccumulates += o * columns * k
-                        BLAS.sgemm(m: o, n: columns, k: k, a: weights.baseAddress!, lda: k,
-                                   b: cols, ldb: columns, c: target, ldc: columns, beta: bias == nil ? 0 : 1, workers: threads)
+                        measure(direct ? "gemm 1×1 conv" : "gemm im2col conv") {
+                            BLAS.sgemm(m: o, n: columns, k: k, a: weights.baseAddress!, lda: k,
+                                       b: cols, ldb: columns, c: target, ldc: columns, beta: bias == nil ? 0 : 1, workers: threads)
+                        }
                     }
                 }
             }
@@ -81,10 +83,14 @@ extension Engine {
                         if hi > lo { (dst + lo).update(from: src + (lo + j - p), count: hi - lo) }
                         if hi < wo { (dst + hi).update(repeating: 0, count: wo - hi) }
                     } else {
-                        for x in 0..<wo {
-                            let ix = x * s - p + j
-                            dst[x] = ix >= 0 && ix < width ? src[ix] : 0
-                        }
+                        // x·s + j − p in range ⇔ lo ≤ x < hi (no test per element)
+                        let first = p - j, last = width - 1 + p - j
+                        let lo = min(wo, first > 0 ? (first + s - 1) / s : 0)
+                        let hi = max(lo, min(wo, last >= 0 ? last / s + 1 : 0))
+                        if lo > 0 { dst.update(repeating: 0, count: lo) }
+                        var ix = lo * s - p + j
+                        for x in lo..<hi { dst[x] = src[ix]; ix += s }
+                        if hi < wo { (dst + hi).update(repeating: 0, count: wo - hi) }
                     }
                 }
             }

@@ -6,6 +6,8 @@ public final class Engine {
     public let threads: Int
     /// Multiply-accumulates of the convolutions (GEMMs and FIR blurs) run so far.
     public internal(set) var multiplyAccumulates = 0
+    /// Where the time goes, when set (see Profile).
+    public var profile: Profile?
     private var scratch: [UnsafeMutablePointer<Float>?]
     private var scratchCapacity: [Int]
 

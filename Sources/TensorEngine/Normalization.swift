@@ -11,7 +11,7 @@ extension Engine {
         let (n, c) = (x.shape[0], x.shape[1]), plane = x.shape[2] * x.shape[3]
         precondition(gamma.count == c && beta.count == c, "instanceNorm: \(c) channels, gamma \(gamma.count), beta \(beta.count)")
         var out = Tensor(uninitialized: x.shape)
-        x.storage.withUnsafeBufferPointer { input in
+        measure("instance norm") { x.storage.withUnsafeBufferPointer { input in
             out.storage.withUnsafeMutableBufferPointer { output in
                 gamma.storage.withUnsafeBufferPointer { g in
                     beta.storage.withUnsafeBufferPointer { b in
@@ -35,6 +35,7 @@ extension Engine {
                     }
                 }
             }
+        }
         }
         return out
     }

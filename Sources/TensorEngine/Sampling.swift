@@ -15,7 +15,7 @@ extension Engine {
         x.storage.withUnsafeBufferPointer { input in
             grid.storage.withUnsafeBufferPointer { g in
                 out.storage.withUnsafeMutableBufferPointer { output in
-                    for image in 0..<n {
+                    for image in 0..<n { measure("grid sample") {
                         Parallel.forEachChunk(ho, workers: threads) { rows in
                             for i in rows {
                                 for j in 0..<wo {
@@ -30,7 +30,7 @@ extension Engine {
                                 }
                             }
                         }
-                    }
+                    } }
                 }
             }
         }
@@ -57,6 +57,7 @@ extension Engine {
                     weight.storage.withUnsafeBufferPointer { weights in
                         out.storage.withUnsafeMutableBufferPointer { output in
                             for image in 0..<n {
+                                let sampling = profile == nil ? 0 : Profile.now()
                                 // Where each tap samples, shared by every channel (mask folded in).
                                 plan.withUnsafeMutableBufferPointer { taps_ in
                                     Parallel.forEachChunk(taps * h, workers: threads) { range in
@@ -84,18 +85,35 @@ extension Engine {
                                             let tap = job / blocks, start = (job % blocks) * block
                                             let end = min(pixels, start + block)
                                             let row = samples.baseAddress! + tap * pixels
-                                            for channel in 0..<c {
-                                                let plane = input.baseAddress! + (image * c + channel) * pixels
+                                            let planes = input.baseAddress! + image * c * pixels
+                                            var channel = 0
+                                            while channel + 4 <= c {   // each tap read once for four channels
+                                                let q0 = planes + channel * pixels, q1 = q0 + pixels, q2 = q1 + pixels, q3 = q2 + pixels
+                                                let l0 = cols + (channel * taps + tap) * pixels, l1 = l0 + taps * pixels
+                                                let l2 = l1 + taps * pixels, l3 = l2 + taps * pixels
+                                                for p in start..<end {
+                                                    let sample = row[p]
+                                                    l0[p] = sample.value(q0); l1[p] = sample.value(q1)
+                                                    l2[p] = sample.value(q2); l3[p] = sample.value(q3)
+                                                }
+                                                channel += 4
+                                            }
+                                            while channel < c {
+                                                let plane = planes + channel * pixels
                                                 let line = cols + (channel * taps + tap) * pixels
                                                 for p in start..<end { line[p] = row[p].value(plane) }
+                                                channel += 1
                                             }
                                         }
                                     }
                                 }
+                                profile?.add(op: "deformable sampling", seconds: Double(Profile.now() - sampling) / 1e9)
                                 multiplyAccumulates += o * pixels * c * taps
-                                BLAS.sgemm(m: o, n: pixels, k: c * taps, a: weights.baseAddress!, lda: c * taps,
-                                           b: cols, ldb: pixels, c: output.baseAddress! + image * o * pixels,
-                                           ldc: pixels, beta: 0, workers: threads)
+                                measure("gemm deformable") {
+                                    BLAS.sgemm(m: o, n: pixels, k: c * taps, a: weights.baseAddress!, lda: c * taps,
+                                               b: cols, ldb: pixels, c: output.baseAddress! + image * o * pixels,
+                                               ldc: pixels, beta: 0, workers: threads)
+                                }
                             }
                         }
                     }

@@ -23,10 +23,12 @@ extension Engine {
                 out.storage.withUnsafeMutableBufferPointer { output in
                     for image in 0..<n {
                         multiplyAccumulates += o * taps * pixels * c
-                        BLAS.sgemm(m: o * taps, n: pixels, k: c, a: a.baseAddress!, lda: c,
-                                   b: input.baseAddress! + image * c * pixels, ldb: pixels,
-                                   c: products, ldc: pixels, beta: 0, workers: threads)
-                        Parallel.forEachChunk(o, workers: threads) { range in
+                        measure("gemm transposed conv") {
+                            BLAS.sgemm(m: o * taps, n: pixels, k: c, a: a.baseAddress!, lda: c,
+                                       b: input.baseAddress! + image * c * pixels, ldb: pixels,
+                                       c: products, ldc: pixels, beta: 0, workers: threads)
+                        }
+                        measure("transposed conv scatter") { Parallel.forEachChunk(o, workers: threads) { range in
                             for channel in range {
                                 let plane = output.baseAddress! + (image * o + channel) * th * tw
                                 for tap in 0..<taps {
@@ -39,7 +41,7 @@ extension Engine {
                                     }
                                 }
                             }
-                        }
+                        } }
                     }
                 }
             }
@@ -49,8 +51,9 @@ extension Engine {
 
     /// Per-channel correlation with a k×k FIR kernel after zero padding `padding` on every side
     /// (upfirdn2d with up = down = 1). x: [N, C, H, W]; kernel: [k, k]. Output
-    /// [N, C, H + 2p − k + 1, W + 2p − k + 1].
-    public func blur(_ x: Tensor, kernel: Tensor, padding: Int) -> Tensor {
+    /// [N, C, H + 2p − k + 1, W + 2p − k + 1]. With `activationBias` ([C]), each row also gets
+    /// Tensor.fusedLeakyReLU's bias + lrelu(0.2)·√2 while it is in cache (same arithmetic).
+    public func blur(_ x: Tensor, kernel: Tensor, padding: Int, activationBias: Tensor? = nil) -> Tensor {
         precondition(x.rank == 4 && kernel.rank == 2 && kernel.shape[0] == kernel.shape[1], "blur: input \(x.shape), kernel \(kernel.shape)")
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let k = kernel.shape[0]
@@ -58,9 +61,12 @@ extension Engine {
         precondition(oh > 0 && ow > 0, "blur: \(h)×\(w) too small for a \(k)×\(k) kernel")
         // The kernel is flipped before correlating (upfirdn2d); symmetric kernels are unchanged.
         let taps = (0..<(k * k)).map { kernel.storage[(k - 1 - $0 / k) * k + (k - 1 - $0 % k)] }
+        precondition(activationBias == nil || activationBias!.count == c, "blur: activation bias has \(activationBias!.count) values for \(c) channels")
+        let shifts = activationBias?.storage ?? []
+        let gain = Float(2).squareRoot(), negative = 0.2 * gain
         var out = Tensor(uninitialized: [n, c, oh, ow])
         multiplyAccumulates += n * c * oh * ow * k * k
-        x.storage.withUnsafeBufferPointer { input in
+        measure("blur") { x.storage.withUnsafeBufferPointer { input in
             out.storage.withUnsafeMutableBufferPointer { output in
                 Parallel.forEachChunk(n * c, workers: threads) { range in
                     for index in range {
@@ -81,10 +87,15 @@ extension Engine {
                                     for v in lo..<hi { line[v] += tap * from[v] }
                                 }
                             }
+                            if !shifts.isEmpty {
+                                let shift = shifts[index % c]
+                                for i in 0..<ow { let v = line[i] + shift; line[i] = v < 0 ? v * negative : v * gain }
+                            }
                         }
                     }
                 }
             }
+        }
         }
         return out
     }

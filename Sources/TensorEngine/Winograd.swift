@@ -34,70 +34,180 @@ public struct WinogradKernel: Sendable {
 }
 
 extension Engine {
-    /// conv2d(x, weight, bias, stride 1, padding 1) through the Winograd kernel. x: [N, C, H, W].
-    public func conv3x3(_ x: Tensor, kernel: WinogradKernel, bias: Tensor?) -> Tensor {
+    /// activation(conv2d(x, weight, bias, stride 1, padding 1) + residual) through the Winograd
+    /// kernel, the residual and activation applied as each output row is written (no extra pass).
+    /// x: [N, C, H, W]; residual: the output's shape.
+    public func conv3x3(_ x: Tensor, kernel: WinogradKernel, bias: Tensor?, adding residual: Tensor? = nil,
+                        activation: Activation = .none) -> Tensor {
         precondition(x.rank == 4 && x.shape[1] == kernel.inputs, "conv3x3: input \(x.shape) for a kernel taking \(kernel.inputs) channels")
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let o = kernel.outputs
         let (tilesY, tilesX) = ((h + 3) / 4, (w + 3) / 4)
-        let tiles = tilesY * tilesX
         var out = Tensor(uninitialized: [n, o, h, w])
-        let v = buffer(Slot.columns, count: 36 * c * tiles)
-        let m = buffer(Slot.gemm, count: 36 * o * tiles)
         let biasValues = bias?.storage ?? [Float](repeating: 0, count: o)
         precondition(biasValues.count == o, "conv3x3: bias has \(biasValues.count) values for \(o) outputs")
+        precondition(residual == nil || residual!.shape == [n, o, h, w], "conv3x3: residual \(residual!.shape) for output \([n, o, h, w])")
+        let extra = residual?.storage ?? []
+        multiplyAccumulates += n * 36 * o * c * tilesY * tilesX
         x.storage.withUnsafeBufferPointer { input in
             out.storage.withUnsafeMutableBufferPointer { output in
                 kernel.transformed.withUnsafeBufferPointer { u in
+                    extra.withUnsafeBufferPointer { added in
                     for image in 0..<n {
                         let source = input.baseAddress! + image * c * h * w
-                        Parallel.forEachChunk(c, workers: threads) { channels in
-                            for channel in channels {
-                                Winograd.transformInput(source + channel * h * w, height: h, width: w,
-                                                        tilesY: tilesY, tilesX: tilesX,
-                                                        into: v + channel * tiles, positionStride: c * tiles)
-                            }
-                        }
-                        multiplyAccumulates += 36 * o * c * tiles
-                        // The 36 products are independent: each worker takes whole GEMMs.
-                        Parallel.forEachChunk(36, workers: threads) { positions in
-                            for p in positions {
-                                BLAS.sgemm(m: o, n: tiles, k: c, a: u.baseAddress! + p * o * c, lda: c,
-                                           b: v + p * c * tiles, ldb: tiles, c: m + p * o * tiles, ldc: tiles, beta: 0)
-                            }
-                        }
                         let target = output.baseAddress! + image * o * h * w
-                        Parallel.forEachChunk(o, workers: threads) { range in
-                            for channel in range {
-                                Winograd.transformOutput(m + channel * tiles, positionStride: o * tiles,
-                                                         tilesY: tilesY, tilesX: tilesX, bias: biasValues[channel],
-                                                         into: target + channel * h * w, height: h, width: w)
+                        let epilogue = Winograd.Epilogue(residual: residual == nil ? nil : added.baseAddress! + image * o * h * w,
+                                                         activation: activation)
+                        if let rowsPerBlock = Winograd.blockTileRows(tilesY: tilesY, tilesX: tilesX) {
+                            measure("winograd blocked (transforms + gemm)") {
+                                winogradBlocked(source, channels: c, height: h, width: w, kernel: u.baseAddress!, outputs: o,
+                                                bias: biasValues, epilogue: epilogue, rowsPerBlock: rowsPerBlock, into: target)
                             }
+                        } else {
+                            winogradWhole(source, channels: c, height: h, width: w, kernel: u.baseAddress!, outputs: o,
+                                          bias: biasValues, epilogue: epilogue, into: target)
                         }
+                    }
                     }
                 }
             }
         }
         return out
     }
+
+    /// Small maps: every tile at once, the 36 products shared out among the workers (one product
+    /// per GEMM keeps the GEMMs wide enough to be efficient).
+    private func winogradWhole(_ source: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+                               kernel u: UnsafePointer<Float>, outputs o: Int, bias: [Float], epilogue: Winograd.Epilogue,
+                               into target: UnsafeMutablePointer<Float>) {
+        let (tilesY, tilesX) = ((h + 3) / 4, (w + 3) / 4)
+        let tiles = tilesY * tilesX
+        let v = buffer(Slot.columns, count: 36 * c * tiles)
+        let m = buffer(Slot.gemm, count: 36 * o * tiles)
+        measure("winograd input transform") {
+            Parallel.forEachChunk(c, workers: threads) { channels in
+                for channel in channels {
+                    Winograd.transformInput(source + channel * h * w, height: h, width: w, tileRows: 0..<tilesY, tilesX: tilesX,
+                                            into: v + channel * tiles, positionStride: c * tiles)
+                }
+            }
+        }
+        measure("winograd gemm") {
+            Parallel.forEachChunk(36, workers: threads) { positions in
+                for p in positions {
+                    BLAS.sgemm(m: o, n: tiles, k: c, a: u + p * o * c, lda: c,
+                               b: v + p * c * tiles, ldb: tiles, c: m + p * o * tiles, ldc: tiles, beta: 0)
+                }
+            }
+        }
+        measure("winograd output transform") {
+            Parallel.forEachChunk(o, workers: threads) { range in
+                for channel in range {
+                    Winograd.transformOutput(m + channel * tiles, positionStride: o * tiles, tileRows: 0..<tilesY, tilesX: tilesX,
+                                             bias: bias[channel], epilogue: epilogue, channel: channel,
+                                             into: target + channel * h * w, height: h, width: w)
+                }
+            }
+        }
+    }
+
+    /// Large maps: blocks of whole tile rows, each taken through input transform, 36 GEMMs and
+    /// output transform by one worker while its transformed tiles are still in cache, instead of
+    /// three passes over Winograd-domain arrays 2.25 times the size of the maps. The blocks do not
+    /// depend on the worker count, so neither do the results.
+    private func winogradBlocked(_ source: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+                                 kernel u: UnsafePointer<Float>, outputs o: Int, bias: [Float], epilogue: Winograd.Epilogue, rowsPerBlock: Int,
+                                 into target: UnsafeMutablePointer<Float>) {
+        let (tilesY, tilesX) = ((h + 3) / 4, (w + 3) / 4)
+        let blocks = (tilesY + rowsPerBlock - 1) / rowsPerBlock
+        let span = rowsPerBlock * tilesX                       // tiles in a full block
+        let perWorker = 36 * (c + o) * span
+        let workers = min(threads, blocks)
+        let scratch = buffer(Slot.columns, count: workers * perWorker)
+        Parallel.forEachIndexedChunk(blocks, workers: workers) { worker, range in
+            let v = scratch + worker * perWorker, m = v + 36 * c * span
+            for block in range {
+                let rows = (block * rowsPerBlock)..<min(tilesY, (block + 1) * rowsPerBlock)
+                let tiles = rows.count * tilesX
+                for channel in 0..<c {
+                    Winograd.transformInput(source + channel * h * w, height: h, width: w, tileRows: rows, tilesX: tilesX,
+                                            into: v + channel * tiles, positionStride: c * tiles)
+                }
+                for p in 0..<36 {
+                    BLAS.sgemm(m: o, n: tiles, k: c, a: u + p * o * c, lda: c,
+                               b: v + p * c * tiles, ldb: tiles, c: m + p * o * tiles, ldc: tiles, beta: 0)
+                }
+                for channel in 0..<o {
+                    Winograd.transformOutput(m + channel * tiles, positionStride: o * tiles, tileRows: rows, tilesX: tilesX,
+                                             bias: bias[channel], epilogue: epilogue, channel: channel,
+                                             into: target + channel * h * w, height: h, width: w)
+                }
+            }
+        }
+    }
+}
+
+/// What conv3x3 applies to its output after the bias, in this order.
+public enum Activation: Sendable {
+    case none
+    /// max(x, 0), as Tensor.relu.
+    case relu
+    /// lrelu(x, 0.2)·√2, as Tensor.fusedLeakyReLU after its bias (give that bias as the conv's).
+    case scaledLeakyReLU
 }
 
 enum Winograd {
-    /// Bᵀ·d·B for every 6×6 tile (stride 4, starting one pixel above-left, zeros outside) of one
-    /// channel; position p of tile t goes to into[p · positionStride + t]. Vectorised across a row
+    /// The residual added and the activation applied to each output row as it is written, with
+    /// the same arithmetic as Tensor.add, relu and fusedLeakyReLU on the finished output.
+    struct Epilogue {
+        let residual: UnsafePointer<Float>?   // the image's residual, [O, H, W]
+        let activation: Activation
+
+        /// row[i] for i < count is element `offset + i` of the image's output.
+        @inline(__always) func apply(_ row: UnsafeMutablePointer<Float>, count: Int, at offset: Int) {
+            if let residual {
+                let added = residual + offset
+                for i in 0..<count { row[i] += added[i] }
+            }
+            switch activation {
+            case .none: break
+            case .relu: for i in 0..<count { row[i] = max(row[i], 0) }
+            case .scaledLeakyReLU:
+                let gain = Float(2).squareRoot(), negative = 0.2 * gain
+                for i in 0..<count { let v = row[i]; row[i] = v < 0 ? v * negative : v * gain }
+            }
+        }
+    }
+
+    /// Tile rows per block for the blocked path, or nil for maps too small to give each of two
+    /// workers several blocks of about 128 tiles (GEMMs 128 columns wide).
+    static func blockTileRows(tilesY: Int, tilesX: Int) -> Int? {
+        let rows = max(1, 128 / tilesX)
+        return tilesY / rows >= 4 ? rows : nil
+    }
+
+    /// Bᵀ·d·B for every 6×6 tile (stride 4, starting one pixel above-left, zeros outside) in the
+    /// tile rows `tileRows` of one channel; position p of tile t (counted from the first of those
+    /// rows) goes to into[p · positionStride + t]. Vectorised across a row
     /// of tiles: the vertical transform runs on whole padded rows, then each transformed row is
     /// split into its four phases (x mod 4) so the horizontal transform reads contiguous spans.
-    static func transformInput(_ plane: UnsafePointer<Float>, height: Int, width: Int, tilesY: Int, tilesX: Int,
+    static func transformInput(_ plane: UnsafePointer<Float>, height: Int, width: Int, tileRows: Range<Int>, tilesX: Int,
                                into v: UnsafeMutablePointer<Float>, positionStride: Int) {
         let span = 4 * tilesX + 4, phase = tilesX + 1
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 12 * span + 4 * phase) { scratch in
             let rows = scratch.baseAddress!, t = rows + 6 * span, p = t + 6 * span
-            for ty in 0..<tilesY {
+            for ty in tileRows {
                 // The six input rows of this tile row, x from −1, zero outside the map.
                 for r in 0..<6 {
                     let y = 4 * ty - 1 + r, row = rows + r * span
-                    row.update(repeating: 0, count: span)
-                    if y >= 0 && y < height { (row + 1).update(from: plane + y * width, count: min(width, span - 1)) }
+                    if y >= 0 && y < height {
+                        let count = min(width, span - 1)
+                        row[0] = 0
+                        (row + 1).update(from: plane + y * width, count: count)
+                        (row + 1 + count).update(repeating: 0, count: span - 1 - count)
+                    } else {
+                        row.update(repeating: 0, count: span)
+                    }
                 }
                 let d0 = rows, d1 = rows + span, d2 = rows + 2 * span, d3 = rows + 3 * span, d4 = rows + 4 * span, d5 = rows + 5 * span
                 let t0 = t, t1 = t + span, t2 = t + 2 * span, t3 = t + 3 * span, t4 = t + 4 * span, t5 = t + 5 * span
@@ -112,8 +222,14 @@ enum Winograd {
                 let p0 = p, p1 = p + phase, p2 = p + 2 * phase, p3 = p + 3 * phase
                 for i in 0..<6 {
                     let row = t + i * span
-                    for m in 0..<phase { p0[m] = row[4 * m]; p1[m] = row[4 * m + 1]; p2[m] = row[4 * m + 2]; p3[m] = row[4 * m + 3] }
-                    let base = v + (6 * i) * positionStride + ty * tilesX
+                    var m = 0
+                    while m + 4 <= phase {   // four tiles' worth at a time, as a 4×4 transpose
+                        let (a, b, c, d) = transpose(load4(row + 4 * m), load4(row + 4 * m + 4), load4(row + 4 * m + 8), load4(row + 4 * m + 12))
+                        store4(a, p0 + m); store4(b, p1 + m); store4(c, p2 + m); store4(d, p3 + m)
+                        m += 4
+                    }
+                    while m < phase { p0[m] = row[4 * m]; p1[m] = row[4 * m + 1]; p2[m] = row[4 * m + 2]; p3[m] = row[4 * m + 3]; m += 1 }
+                    let base = v + (6 * i) * positionStride + (ty - tileRows.lowerBound) * tilesX
                     let o0 = base, o1 = base + positionStride, o2 = base + 2 * positionStride
                     let o3 = base + 3 * positionStride, o4 = base + 4 * positionStride, o5 = base + 5 * positionStride
                     for tx in 0..<tilesX {
@@ -130,15 +246,16 @@ enum Winograd {
         }
     }
 
-    /// Aᵀ·m·A for every tile of one output channel, plus the bias, written where it lies inside the
-    /// map. Vectorised across a row of tiles like the input transform.
-    static func transformOutput(_ m: UnsafePointer<Float>, positionStride: Int, tilesY: Int, tilesX: Int, bias: Float,
+    /// Aᵀ·m·A for every tile in the tile rows `tileRows` of one output channel (tile t counted from
+    /// the first of those rows), plus the bias, written where it lies inside the map. Vectorised across a row of tiles like the input transform.
+    static func transformOutput(_ m: UnsafePointer<Float>, positionStride: Int, tileRows: Range<Int>, tilesX: Int, bias: Float,
+                                epilogue: Epilogue, channel: Int,
                                 into plane: UnsafeMutablePointer<Float>, height: Int, width: Int) {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 40 * tilesX) { scratch in
             let s = scratch.baseAddress!, y = s + 24 * tilesX   // s[i][q][tx] (6×4 rows), y[r][q][tx] (4×4 rows)
-            for ty in 0..<tilesY {
+            for ty in tileRows {
                 for i in 0..<6 {
-                    let base = m + (6 * i) * positionStride + ty * tilesX
+                    let base = m + (6 * i) * positionStride + (ty - tileRows.lowerBound) * tilesX
                     let m0 = base, m1 = base + positionStride, m2 = base + 2 * positionStride
                     let m3 = base + 3 * positionStride, m4 = base + 4 * positionStride, m5 = base + 5 * positionStride
                     let s0 = s + (4 * i) * tilesX, s1 = s0 + tilesX, s2 = s1 + tilesX, s3 = s2 + tilesX
@@ -164,14 +281,37 @@ enum Winograd {
                 }
                 for r in 0..<min(4, height - 4 * ty) {
                     let row = plane + (4 * ty + r) * width, values = y + r * 4 * tilesX
-                    let full = width / 4
-                    for tx in 0..<min(full, tilesX) {
+                    let full = min(width / 4, tilesX)
+                    var tx = 0
+                    while tx + 4 <= full {   // four tiles at a time, as a 4×4 transpose
+                        let (a, b, c, d) = transpose(load4(values + tx), load4(values + tilesX + tx),
+                                                     load4(values + 2 * tilesX + tx), load4(values + 3 * tilesX + tx))
+                        store4(a, row + 4 * tx); store4(b, row + 4 * tx + 4); store4(c, row + 4 * tx + 8); store4(d, row + 4 * tx + 12)
+                        tx += 4
+                    }
+                    while tx < full {
                         row[4 * tx] = values[tx]; row[4 * tx + 1] = values[tilesX + tx]
                         row[4 * tx + 2] = values[2 * tilesX + tx]; row[4 * tx + 3] = values[3 * tilesX + tx]
+                        tx += 1
                     }
                     for x in (4 * full)..<width { row[x] = values[(x % 4) * tilesX + x / 4] }
+                    epilogue.apply(row, count: width, at: channel * height * width + (4 * ty + r) * width)
                 }
             }
         }
+    }
+
+    @inline(__always) static func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+    }
+    @inline(__always) static func load4(_ p: UnsafeMutablePointer<Float>) -> SIMD4<Float> { load4(UnsafePointer(p)) }
+    @inline(__always) static func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
+    }
+    /// The 4×4 matrix with rows a, b, c, d, transposed.
+    @inline(__always) static func transpose(_ a: SIMD4<Float>, _ b: SIMD4<Float>, _ c: SIMD4<Float>, _ d: SIMD4<Float>)
+        -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+        (SIMD4(a[0], b[0], c[0], d[0]), SIMD4(a[1], b[1], c[1], d[1]),
+         SIMD4(a[2], b[2], c[2], d[2]), SIMD4(a[3], b[3], c[3], d[3]))
     }
 }

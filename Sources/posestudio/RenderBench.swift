@@ -18,6 +18,7 @@ struct RenderBench: ParsableCommand {
     @Option(help: "Weights (.pth or .safetensors) instead of random full-width ones.") var weights: String?
     @Option(help: "Inputs in the parity fixture's layout (.safetensors) instead of synthetic ones.") var inputs: String?
     @Flag(help: "Print one JSON object: seconds_per_frame, gmac_per_s, peak_rss_mb.") var json = false
+    @Flag(help: "Also print where the time goes: seconds per frame by layer and by op phase (all runs).") var profile = false
 
     func validate() throws {
         guard threads > 0, runs > 0, frames > 0 else { throw ValidationError("--threads, --runs and --frames must be positive") }
@@ -48,6 +49,7 @@ struct RenderBench: ParsableCommand {
                                                       heatmapChannels: generator.heatmapChannels)
         let frameCount = windows.reduce(0) { $0 + $1.flows.count }
         let engine = Engine(threads: threads)
+        if profile { engine.profile = Profile() }
         var seconds: [Double] = [], cpu: [Double] = [], macs = 0
         for _ in 0..<runs {
             let before = engine.multiplyAccumulates, cpuBefore = PeakMemory.cpuSeconds()
@@ -70,6 +72,29 @@ struct RenderBench: ParsableCommand {
             Console.out(String(format: "work: %.2f GMAC per frame, %.1f GMAC/s (%.0f GFLOP/s)", Double(macs) / 1e9 / Double(frameCount), gmacPerSecond, 2 * gmacPerSecond))
             Console.out(String(format: "peak resident memory: %.0f MB", peak))
         }
+        if let profile = engine.profile {
+            let total = seconds.reduce(0, +) / Double(runs)
+            printProfile(profile, frames: frameCount * runs, secondsPerFrame: total)
+        }
+    }
+
+    /// Two tables, seconds per frame and share of the mean frame time: layers in the order they
+    /// run, then op phases from the most expensive down (with what no op phase accounts for).
+    func printProfile(_ profile: Profile, frames: Int, secondsPerFrame total: Double) {
+        func padded(_ text: String) -> String { text.padding(toLength: max(46, text.count), withPad: " ", startingAt: 0) }
+        func row(_ name: String, _ seconds: Double, _ calls: Int?) {
+            let perFrame = seconds / Double(frames)
+            let callText = calls.map { String(format: "%11.1f", Double($0) / Double(frames)) } ?? ""
+            Console.out("  " + padded(name) + String(format: " %8.4f %6.1f%%", perFrame, 100 * perFrame / total) + callText)
+        }
+        Console.out(String(format: "profile (mean over runs: %.4f s per frame)", total))
+        Console.out("  " + padded("layer") + "  s/frame   share calls/frame")
+        for name in profile.layerOrder { row(name, profile.layers[name]!.seconds, profile.layers[name]!.calls) }
+        Console.out("  " + padded("op phase") + "  s/frame   share calls/frame")
+        let ops = profile.ops.sorted { $0.value.seconds > $1.value.seconds }
+        for (name, entry) in ops { row(name, entry.seconds, entry.calls) }
+        let measured = ops.reduce(0) { $0 + $1.value.seconds } / Double(frames)
+        row("(outside every op phase)", max(0, total - measured) * Double(frames), nil)
     }
 }
 

@@ -159,6 +159,32 @@ import Testing
         #expect(joined.shape == [1, 3, 1, 2] && joined.storage == [-2, -0.5, 0.5, 3, 7, 8])
     }
 
+    /// The fused epilogues do exactly what the separate passes do.
+    @Test func fusedEpiloguesEqualSeparatePasses() {
+        let engine = Engine(threads: 2)
+        let x = Tensor.random([1, 6, 37, 41], scale: 2, seed: 40), kernel = Tensor.random([4, 4], seed: 41)
+        let bias = Tensor.random([6], seed: 42), weight = Tensor.random([6, 6, 3, 3], seed: 43)
+        var separate = engine.blur(x, kernel: kernel, padding: 1)
+        separate.fusedLeakyReLU(bias: bias)
+        #expect(engine.blur(x, kernel: kernel, padding: 1, activationBias: bias).storage == separate.storage)
+
+        let winograd = WinogradKernel(weight)
+        var plain = engine.conv3x3(x, kernel: winograd, bias: bias)
+        let residual = Tensor.random(plain.shape, seed: 44)
+        plain.add(residual)
+        #expect(engine.conv3x3(x, kernel: winograd, bias: bias, adding: residual).storage == plain.storage)
+        var relu = plain; relu.relu()
+        #expect(engine.conv3x3(x, kernel: winograd, bias: bias, adding: residual, activation: .relu).storage == relu.storage)
+        var lrelu = engine.conv3x3(x, kernel: winograd, bias: nil)
+        lrelu.fusedLeakyReLU(bias: bias)
+        #expect(engine.conv3x3(x, kernel: winograd, bias: bias, activation: .scaledLeakyReLU).storage == lrelu.storage)
+
+        var sum = x, twice = x
+        sum.add(residual); sum.add(x)
+        engine.add([residual, x], into: &twice)
+        #expect(sum.storage == twice.storage)
+    }
+
     @Test func oneThreadEqualsTwoThreads() {
         let x = Tensor.random([1, 8, 12, 10], seed: 26), weight = Tensor.random([6, 8, 3, 3], seed: 27)
         let offset = Tensor.random([1, 18, 12, 10], scale: 2, seed: 28), mask = Tensor(shape: [1, 9, 12, 10], repeating: 0.7)
@@ -189,5 +215,18 @@ extension Tensor {
         // F(4,3)'s transforms scale values by up to ~100 before they cancel: the float32 error is
         // relative to the output's size (measured ≤ 4e-6 of max |y| on these cases).
         #expect(fast.maxDifference(slow) <= 1e-5 * slow.storage.map(abs).max()!)
+    }
+
+    /// Maps large enough for blocks of tile rows (the last one partial, widths not a multiple of 4).
+    @Test(arguments: [(1, 8, 70, 125, 5), (1, 3, 17, 509, 2), (2, 4, 33, 250, 6)])
+    func blockedMatchesDirectConvolution(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ o: Int) {
+        #expect(Winograd.blockTileRows(tilesY: (h + 3) / 4, tilesX: (w + 3) / 4) != nil)
+        let x = Tensor.random([n, c, h, w], scale: 2, seed: 33), weight = Tensor.random([o, c, 3, 3], seed: 34)
+        let bias = Tensor.random([o], seed: 35)
+        let slow = Direct.conv2d(x, weight, bias, stride: 1, padding: 1)
+        let one = Engine(threads: 1).conv3x3(x, kernel: WinogradKernel(weight), bias: bias)
+        let two = Engine(threads: 2).conv3x3(x, kernel: WinogradKernel(weight), bias: bias)
+        #expect(one.maxDifference(slow) <= 1e-5 * slow.storage.map(abs).max()!)
+        #expect(one.storage == two.storage)
     }
 }

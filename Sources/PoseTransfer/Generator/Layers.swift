@@ -33,8 +33,13 @@ struct Conv {
         self.init(weight: Tensor(shape: shape, storage: first.weight.storage + second.weight.storage),
                   bias: Tensor(shape: [shape[0]], storage: first.bias.storage + second.bias.storage), perFrame: perFrame)
     }
-    func callAsFunction(_ engine: Engine, _ x: Tensor, stride: Int = 1) -> Tensor {
-        if let winograd, stride == 1 { return engine.conv3x3(x, kernel: winograd, bias: bias) }
+    /// activation(conv(x) + bias + residual); the residual and activation only with a Winograd kernel.
+    func callAsFunction(_ engine: Engine, _ x: Tensor, stride: Int = 1, adding residual: Tensor? = nil,
+                        activation: Activation = .none) -> Tensor {
+        if let winograd, stride == 1 {
+            return engine.conv3x3(x, kernel: winograd, bias: bias, adding: residual, activation: activation)
+        }
+        precondition(residual == nil && activation == .none, "Conv: residual and activation are fused into Winograd convs only")
         let k = weight.shape[2]
         return engine.conv2d(x, weight: weight, bias: bias, stride: stride, padding: k == 4 ? 1 : k / 2)
     }
@@ -104,9 +109,7 @@ struct ResBlock {
         var h = engine.instanceNorm(x, gamma: norm1.gamma, beta: norm1.beta, leakySlope: 0.1)
         h = conv1(engine, h)
         h = engine.instanceNorm(h, gamma: norm2.gamma, beta: norm2.beta, leakySlope: 0.1)
-        h = conv2(engine, h)
-        h.add(shortcut.map { $0(engine, x) } ?? x)
-        return h
+        return conv2(engine, h, adding: shortcut.map { $0(engine, x) } ?? x)
     }
 }
 
@@ -152,15 +155,12 @@ struct StyledConv {
         return blurKernel == nil ? .winograd(WinogradKernel(weight)) : .plain(weight)
     }
     func callAsFunction(_ engine: Engine, _ x: Tensor, weight: StyledWeight) -> Tensor {
-        var y: Tensor
         switch weight {
         case .plain(let weight):
-            y = engine.blur(engine.transposedConvStride2(x, weight: weight), kernel: blurKernel!, padding: 1)
+            return engine.blur(engine.transposedConvStride2(x, weight: weight), kernel: blurKernel!, padding: 1, activationBias: bias)
         case .winograd(let kernel):
-            y = engine.conv3x3(x, kernel: kernel, bias: nil)
+            return engine.conv3x3(x, kernel: kernel, bias: bias, activation: .scaledLeakyReLU)
         }
-        y.fusedLeakyReLU(bias: bias)
-        return y
     }
 }
 
@@ -199,15 +199,17 @@ struct DMMBlock {
     /// Returns the block output and the offsets and mask it used.
     func callAsFunction(_ engine: Engine, state: Tensor, decoder: Tensor, weight: Tensor)
         -> (output: Tensor, offset: Tensor, mask: Tensor) {
-        var h = flowConv(engine, Tensor.concatChannels([decoder, state]))
-        h.relu()
+        let h = flowConv(engine, engine.measure("concat") { Tensor.concatChannels([decoder, state]) }, activation: .relu)
         let both = offsetAndMask(engine, h)
         let plane = both.shape[2] * both.shape[3]
-        let offset = Tensor(shape: [1, 18] + both.shape[2...], storage: Array(both.storage[..<(18 * plane)]))
-        var mask = Tensor(shape: [1, 9] + both.shape[2...], storage: Array(both.storage[(18 * plane)...]))
-        mask.sigmoid(scale: 2)
+        let (offset, mask) = engine.measure("elementwise") {
+            let offset = Tensor(shape: [1, 18] + both.shape[2...], storage: Array(both.storage[..<(18 * plane)]))
+            var mask = Tensor(shape: [1, 9] + both.shape[2...], storage: Array(both.storage[(18 * plane)...]))
+            mask.sigmoid(scale: 2)
+            return (offset, mask)
+        }
         var y = engine.deformableConv2d(state, offset: offset, mask: mask, weight: weight)
-        y.fusedLeakyReLU(bias: bias)
+        engine.measure("elementwise") { y.fusedLeakyReLU(bias: bias) }
         return (y, offset, mask)
     }
 }

@@ -45,37 +45,45 @@ extension BDMMGenerator {
         var record: [String: [Tensor]] = [:]
         func note(_ key: String, _ value: @autoclosure () -> Tensor) { if trace { record[key, default: []].append(value()) } }
 
-        let style = carried?.style ?? self.style(engine, source: image)
+        let style = carried?.style ?? engine.layer("style encoder (first window)") { self.style(engine, source: image) }
         note("style", style)
-        let weights = styledWeights(style)
+        let weights = engine.layer("modulated weights") { styledWeights(style) }
 
         // Warp features of every frame, then the two propagations (warp feature first in each concat).
         var warpHalf: [Tensor] = [], warpQuarter: [Tensor] = []
         for flow in window.flows {
-            let warped = engine.gridSample(image, grid: flow)
+            let warped = engine.layer("warp grid sample") { engine.gridSample(image, grid: flow) }
             note("warped_frames", warped)
-            let features = warpFeatures(engine, warped)
+            let features = engine.layer("warp encoder") { warpFeatures(engine, warped) }
             warpHalf.append(features.half); warpQuarter.append(features.quarter)
         }
         var forwardQuarter: Tensor, forwardHalf: Tensor
         if let carried {
             (forwardQuarter, forwardHalf) = (carried.forwardQuarter, carried.forwardHalf)
         } else {
-            let pre = warpFeatures(engine, engine.gridSample(image, grid: window.preFlow))
+            let pre = engine.layer("warp encoder") { warpFeatures(engine, engine.gridSample(image, grid: window.preFlow)) }
             (forwardQuarter, forwardHalf) = (pre.quarter, pre.half)
         }
         var forwardStates: [(quarter: Tensor, half: Tensor)] = []
         for i in 0..<frames {
-            forwardQuarter = forward64(engine, Tensor.concatChannels([warpQuarter[i], forwardQuarter]))
-            forwardHalf = forward128(engine, Tensor.concatChannels([warpHalf[i], forwardHalf]))
+            forwardQuarter = engine.layer("propagation 1/4 (for_rcnn64, back_rcnn64)") {
+                forward64(engine, engine.measure("concat") { Tensor.concatChannels([warpQuarter[i], forwardQuarter]) })
+            }
+            forwardHalf = engine.layer("propagation 1/2 (for_rcnn128, back_rcnn128)") {
+                forward128(engine, engine.measure("concat") { Tensor.concatChannels([warpHalf[i], forwardHalf]) })
+            }
             forwardStates.append((forwardQuarter, forwardHalf))
         }
-        let post = warpFeatures(engine, engine.gridSample(image, grid: window.postFlow))
+        let post = engine.layer("warp encoder") { warpFeatures(engine, engine.gridSample(image, grid: window.postFlow)) }
         var backwardQuarter = post.quarter, backwardHalf = post.half
         var backwardStates = [(quarter: Tensor, half: Tensor)](repeating: (post.quarter, post.half), count: frames)
         for i in stride(from: frames - 1, through: 0, by: -1) {
-            backwardQuarter = backward64(engine, Tensor.concatChannels([warpQuarter[i], backwardQuarter]))
-            backwardHalf = backward128(engine, Tensor.concatChannels([warpHalf[i], backwardHalf]))
+            backwardQuarter = engine.layer("propagation 1/4 (for_rcnn64, back_rcnn64)") {
+                backward64(engine, engine.measure("concat") { Tensor.concatChannels([warpQuarter[i], backwardQuarter]) })
+            }
+            backwardHalf = engine.layer("propagation 1/2 (for_rcnn128, back_rcnn128)") {
+                backward128(engine, engine.measure("concat") { Tensor.concatChannels([warpHalf[i], backwardHalf]) })
+            }
             backwardStates[i] = (backwardQuarter, backwardHalf)
         }
         for state in forwardStates { note("fwd64", state.quarter); note("fwd128", state.half) }
@@ -86,28 +94,37 @@ extension BDMMGenerator {
         var structureState = carried?.structure
         var outputs: [Tensor] = []
         for i in 0..<frames {
-            let encoded = structure.features(engine, Tensor.concatChannels([window.heatmaps[i], previous])).last!
-            let state = rcnn2(engine, rcnn1(engine, Tensor.concatChannels([structureState ?? encoded, encoded])))
+            let encoded = engine.layer("structural encoder (x_encoder)") {
+                structure.features(engine, engine.measure("concat") { Tensor.concatChannels([window.heatmaps[i], previous]) }).last!
+            }
+            let state = engine.layer("structural recurrence (x_rcnn1, x_rcnn2)") {
+                rcnn2(engine, rcnn1(engine, engine.measure("concat") { Tensor.concatChannels([structureState ?? encoded, encoded]) }))
+            }
             structureState = state
             note("struct", state)
 
-            var x = conv1up(engine, state, weight: weights.conv1up)
-            let f1 = forward1(engine, state: forwardStates[i].quarter, decoder: x, weight: weights.forward1)
-            let b1 = backward1(engine, state: backwardStates[i].quarter, decoder: x, weight: weights.backward1)
+            var x = engine.layer("conv1up") { conv1up(engine, state, weight: weights.conv1up) }
+            let (f1, b1) = engine.layer("DMM 1/4 (forconv1, backconv1)") {
+                (forward1(engine, state: forwardStates[i].quarter, decoder: x, weight: weights.forward1),
+                 backward1(engine, state: backwardStates[i].quarter, decoder: x, weight: weights.backward1))
+            }
             if i == 0 { note("f0.forconv1.offset", f1.offset); note("f0.forconv1.mask", f1.mask) }
-            x = direct1(engine, x, weight: weights.direct1)
-            x.add(f1.output); x.add(b1.output)
+            x = engine.layer("directconv1") { direct1(engine, x, weight: weights.direct1) }
+            engine.layer("DMM 1/4 (forconv1, backconv1)") { engine.add([f1.output, b1.output], into: &x) }
 
-            x = conv2up(engine, x, weight: weights.conv2up)
-            let f2 = forward2(engine, state: forwardStates[i].half, decoder: x, weight: weights.forward2)
-            let b2 = backward2(engine, state: backwardStates[i].half, decoder: x, weight: weights.backward2)
-            x = direct2(engine, x, weight: weights.direct2)
-            x.add(f2.output); x.add(b2.output)
+            x = engine.layer("conv2up") { conv2up(engine, x, weight: weights.conv2up) }
+            let (f2, b2) = engine.layer("DMM 1/2 (forconv2, backconv2)") {
+                (forward2(engine, state: forwardStates[i].half, decoder: x, weight: weights.forward2),
+                 backward2(engine, state: backwardStates[i].half, decoder: x, weight: weights.backward2))
+            }
+            x = engine.layer("directconv2") { direct2(engine, x, weight: weights.direct2) }
+            engine.layer("DMM 1/2 (forconv2, backconv2)") { engine.add([f2.output, b2.output], into: &x) }
 
-            x = direct3(engine, conv3up(engine, x, weight: weights.conv3up), weight: weights.direct3)
-            var rgb = toRGB(engine, x, weight: weights.toRGB)
+            x = engine.layer("conv3up") { conv3up(engine, x, weight: weights.conv3up) }
+            x = engine.layer("directconv3") { direct3(engine, x, weight: weights.direct3) }
+            var rgb = engine.layer("decoder256 (ToRGB) + tanh") { toRGB(engine, x, weight: weights.toRGB) }
             note("rgb_pre_tanh", rgb)
-            rgb.tanh()
+            engine.layer("decoder256 (ToRGB) + tanh") { engine.measure("elementwise") { rgb.tanh() } }
             outputs.append(rgb)
             previous = rgb
         }
