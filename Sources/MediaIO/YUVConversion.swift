@@ -1,7 +1,8 @@
 // RGB → yuv420p (BT.601, limited range: what VideoWriter declares) for the encoder, written
 // straight into the frame's planes. swscale's RGB24 input path is plain C here (about 12 ms per
 // 1080×1920 frame); this fixed-point loop reads each pair of rows once and writes the pair's two
-// luma rows and one chroma row, luma per pixel and chroma from the mean of each 2×2 block.
+// luma rows and one chroma row, luma per pixel and chroma from the mean of each 2×2 block, eight
+// blocks at a time in SIMD lanes (about 4.7 ms a frame alone, against 6–7 ms one block at a time).
 // `referenceYUV420` is the slow obvious version the tests hold it to (|Δ| ≤ 1).
 import CFFmpeg
 import Imaging
@@ -37,7 +38,30 @@ enum YUVConversion {
         @inline(__always) func y(_ r: Int32, _ g: Int32, _ b: Int32) -> UInt8 {
             UInt8(truncatingIfNeeded: (yr &* r &+ yg &* g &+ yb &* b &+ yc) >> 16)
         }
-        for cx in 0..<w / 2 {
+        // Eight 2×2 blocks at a time in SIMD lanes, then the rest one by one.
+        let lanes = w / 2 / 8 * 8
+        for cx in stride(from: 0, to: lanes, by: 8) {
+            @inline(__always) func gather(_ row: UnsafePointer<UInt8>, _ offset: Int) -> SIMD8<Int32> {
+                let p = row + 6 * cx + offset
+                return SIMD8(Int32(p[0]), Int32(p[6]), Int32(p[12]), Int32(p[18]), Int32(p[24]), Int32(p[30]), Int32(p[36]), Int32(p[42]))
+            }
+            let r0 = gather(top, 0), g0 = gather(top, 1), b0 = gather(top, 2)
+            let r1 = gather(top, 3), g1 = gather(top, 4), b1 = gather(top, 5)
+            let r2 = gather(bottom, 0), g2 = gather(bottom, 1), b2 = gather(bottom, 2)
+            let r3 = gather(bottom, 3), g3 = gather(bottom, 4), b3 = gather(bottom, 5)
+            @inline(__always) func y8(_ r: SIMD8<Int32>, _ g: SIMD8<Int32>, _ b: SIMD8<Int32>) -> SIMD8<UInt8> {
+                SIMD8<UInt8>(truncatingIfNeeded: (yr &* r &+ yg &* g &+ yb &* b &+ yc) &>> 16)
+            }
+            var even = SIMD16<UInt8>(), odd = SIMD16<UInt8>()
+            even.evenHalf = y8(r0, g0, b0); even.oddHalf = y8(r1, g1, b1)
+            odd.evenHalf = y8(r2, g2, b2); odd.oddHalf = y8(r3, g3, b3)
+            UnsafeMutableRawPointer(luma + 2 * cx).storeBytes(of: even, as: SIMD16<UInt8>.self)
+            UnsafeMutableRawPointer(luma1 + 2 * cx).storeBytes(of: odd, as: SIMD16<UInt8>.self)
+            let r = r0 &+ r1 &+ r2 &+ r3, g = g0 &+ g1 &+ g2 &+ g3, b = b0 &+ b1 &+ b2 &+ b3
+            UnsafeMutableRawPointer(u + cx).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: (ur &* r &+ ug &* g &+ ub &* b &+ cc) &>> 18), as: SIMD8<UInt8>.self)
+            UnsafeMutableRawPointer(v + cx).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: (vr &* r &+ vg &* g &+ vb &* b &+ cc) &>> 18), as: SIMD8<UInt8>.self)
+        }
+        for cx in lanes..<w / 2 {
             let i = 6 * cx
             let r0 = Int32(top[i]), g0 = Int32(top[i + 1]), b0 = Int32(top[i + 2])
             let r1 = Int32(top[i + 3]), g1 = Int32(top[i + 4]), b1 = Int32(top[i + 5])
