@@ -233,7 +233,7 @@ enum VideoExport {
         case .skeleton:
             layout = FrameLayout(columns: [SkeletonColumn(sequence: sequence, background: driving)], labelled: false)
         case .sideBySide:
-            if driving == nil { Console.error("posestudio: note: \(project) has no driving video; side-by-side shows the skeleton only") }
+            if driving == nil { Console.error("posestudio: note: \(project) has no driving video; side-by-side leaves that column out") }
             layout = FrameLayout(columns: (driving.map { [$0] } ?? []) + [SkeletonColumn(sequence: sequence, background: nil)] + rendered,
                                  labelled: true)
         case .render:
