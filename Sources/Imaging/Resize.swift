@@ -1,7 +1,7 @@
 // Resampling: area averaging for shrinking, bilinear or bicubic (Catmull-Rom, a = -0.5)
 // interpolation for enlarging, with pixel centres aligned ((i + 0.5) · in/out − 0.5) and edges
-// clamped. The fast path is separable (weight tables, horizontal pass to Float, vertical pass to
-// UInt8); `resizedReference` evaluates the same kernels per output pixel in Double for the tests.
+// clamped. The fast path is separable (weight tables, one pass per axis through Float, the axis
+// that shrinks the intermediate most first, then rounding to UInt8); `resizedReference` evaluates the same kernels per output pixel in Double for the tests.
 
 public enum ResizeFilter: Sendable {
     /// Area averaging on an axis that shrinks, bilinear on an axis that grows.
@@ -20,53 +20,16 @@ extension RGBImage {
         if w == width && h == height { return self }
         let tx = ResampleTable(input: width, output: w, kind: ResampleKind(filter, input: width, output: w))
         let ty = ResampleTable(input: height, output: h, kind: ResampleKind(filter, input: height, output: h))
-        // Horizontal pass: height rows × w × 3 floats.
-        var mid = [Float](repeating: 0, count: height * w * 3)
-        let inWidth = width
-        pixels.withUnsafeBufferPointer { src in
-            mid.withUnsafeMutableBufferPointer { dst in
-                tx.weights.withUnsafeBufferPointer { wt in
-                    for y in 0..<height {
-                        let row = src.baseAddress! + y * inWidth * 3
-                        let out = dst.baseAddress! + y * w * 3
-                        for x in 0..<w {
-                            var r: Float = 0, g: Float = 0, b: Float = 0
-                            let start = tx.start[x], base = tx.offset[x]
-                            for t in 0..<tx.count[x] {
-                                let weight = wt[base + t]
-                                let p = row + (start + t) * 3
-                                r += weight * Float(p[0]); g += weight * Float(p[1]); b += weight * Float(p[2])
-                            }
-                            out[x * 3] = r; out[x * 3 + 1] = g; out[x * 3 + 2] = b
-                        }
-                    }
-                }
-            }
+        // Two passes through Float; the one that shrinks the intermediate more goes first.
+        let result: [Float]
+        if h * width < height * w {
+            let mid = pixels.withUnsafeBufferPointer { verticalPass($0.baseAddress!, rowSamples: width * 3, table: ty) }
+            result = mid.withUnsafeBufferPointer { horizontalPass($0.baseAddress!, rows: h, inWidth: width, table: tx) }
+        } else {
+            let mid = pixels.withUnsafeBufferPointer { horizontalPass($0.baseAddress!, rows: height, inWidth: width, table: tx) }
+            result = mid.withUnsafeBufferPointer { verticalPass($0.baseAddress!, rowSamples: w * 3, table: ty) }
         }
-        // Vertical pass: h rows from the intermediate rows.
-        var result = [UInt8](repeating: 0, count: h * w * 3)
-        let rowFloats = w * 3
-        mid.withUnsafeBufferPointer { src in
-            result.withUnsafeMutableBufferPointer { dst in
-                ty.weights.withUnsafeBufferPointer { wt in
-                    var acc = [Float](repeating: 0, count: rowFloats)
-                    acc.withUnsafeMutableBufferPointer { acc in
-                        for y in 0..<h {
-                            for i in 0..<rowFloats { acc[i] = 0 }
-                            let start = ty.start[y], base = ty.offset[y]
-                            for t in 0..<ty.count[y] {
-                                let weight = wt[base + t]
-                                let row = src.baseAddress! + (start + t) * rowFloats
-                                for i in 0..<rowFloats { acc[i] += weight * row[i] }
-                            }
-                            let out = dst.baseAddress! + y * rowFloats
-                            for i in 0..<rowFloats { out[i] = clampToByte(acc[i]) }
-                        }
-                    }
-                }
-            }
-        }
-        return RGBImage(width: w, height: h, pixels: result)
+        return RGBImage(width: w, height: h, pixels: result.map(clampToByte))
     }
 
     /// The slow, obvious resampler the tests compare `resized` against: for every output pixel,
@@ -95,6 +58,63 @@ extension RGBImage {
         return out
     }
 }
+
+/// Resamples each of `rows` rows of `inWidth` RGB pixels along x: rows × table.outputs × 3 floats.
+private func horizontalPass<S: ResampleSample>(_ src: UnsafePointer<S>, rows: Int, inWidth: Int, table tx: ResampleTable) -> [Float] {
+    let w = tx.start.count
+    var out = [Float](repeating: 0, count: rows * w * 3)
+    out.withUnsafeMutableBufferPointer { dst in
+        tx.start.withUnsafeBufferPointer { start in
+            tx.count.withUnsafeBufferPointer { count in
+                tx.offset.withUnsafeBufferPointer { offset in
+                    tx.weights.withUnsafeBufferPointer { wt in
+                        for y in 0..<rows {
+                            let row = src + y * inWidth * 3
+                            let o = dst.baseAddress! + y * w * 3
+                            for x in 0..<w {
+                                var r: Float = 0, g: Float = 0, b: Float = 0
+                                let base = offset[x]
+                                var p = row + start[x] * 3
+                                for t in 0..<count[x] {
+                                    let weight = wt[base + t]
+                                    r += weight * p[0].float; g += weight * p[1].float; b += weight * p[2].float
+                                    p += 3
+                                }
+                                o[x * 3] = r; o[x * 3 + 1] = g; o[x * 3 + 2] = b
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return out
+}
+
+/// Resamples along y rows of `rowSamples` values: table.outputs rows × rowSamples floats.
+private func verticalPass<S: ResampleSample>(_ src: UnsafePointer<S>, rowSamples: Int, table ty: ResampleTable) -> [Float] {
+    let h = ty.start.count
+    var out = [Float](repeating: 0, count: h * rowSamples)
+    out.withUnsafeMutableBufferPointer { dst in
+        ty.weights.withUnsafeBufferPointer { wt in
+            for y in 0..<h {
+                let acc = dst.baseAddress! + y * rowSamples
+                let start = ty.start[y], base = ty.offset[y]
+                for t in 0..<ty.count[y] {
+                    let weight = wt[base + t]
+                    let row = src + (start + t) * rowSamples
+                    for i in 0..<rowSamples { acc[i] += weight * row[i].float }
+                }
+            }
+        }
+    }
+    return out
+}
+
+/// A pixel sample the passes read: the image's bytes or the intermediate floats.
+private protocol ResampleSample { var float: Float { get } }
+extension UInt8: ResampleSample { var float: Float { Float(self) } }
+extension Float: ResampleSample { var float: Float { self } }
 
 @inline(__always) private func clampToByte(_ v: Float) -> UInt8 {
     v <= 0 ? 0 : v >= 255 ? 255 : UInt8(v + 0.5)

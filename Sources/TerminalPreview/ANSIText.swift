@@ -8,35 +8,61 @@ public enum ANSIText {
 
     /// The grid as lines of text with colour sequences.
     public static func render(_ grid: CellGrid) -> String {
-        var out = ""
-        out.reserveCapacity(grid.columns * grid.rows * 20)
+        var out: [UInt8] = []
+        out.reserveCapacity(grid.columns * grid.rows * 24)
         for y in 0..<grid.rows {
             var current: (TerminalColor, TerminalColor)? = nil
             for cell in grid.row(y) where !cell.isContinuation {
                 if current == nil || current! != (cell.foreground, cell.background) {
-                    out += sgr(foreground: cell.foreground, background: cell.background)
+                    appendSGR(foreground: cell.foreground, background: cell.background, to: &out)
                     current = (cell.foreground, cell.background)
                 }
-                out.append(cell.character)
+                out.append(contentsOf: cell.character.utf8)
             }
-            out += reset + "\n"
+            out.append(contentsOf: reset.utf8)
+            out.append(UInt8(ascii: "\n"))
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The SGR sequence selecting these colours (starting from a reset).
     public static func sgr(foreground: TerminalColor, background: TerminalColor) -> String {
-        "\u{1B}[0;" + code(foreground, background: false) + ";" + code(background, background: true) + "m"
+        var bytes: [UInt8] = []
+        appendSGR(foreground: foreground, background: background, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func code(_ color: TerminalColor, background: Bool) -> String {
+    static func appendSGR(foreground: TerminalColor, background: TerminalColor, to out: inout [UInt8]) {
+        out.append(contentsOf: [0x1B, UInt8(ascii: "["), UInt8(ascii: "0"), UInt8(ascii: ";")])
+        appendCode(foreground, background: false, to: &out)
+        out.append(UInt8(ascii: ";"))
+        appendCode(background, background: true, to: &out)
+        out.append(UInt8(ascii: "m"))
+    }
+
+    static func appendCode(_ color: TerminalColor, background: Bool, to out: inout [UInt8]) {
         switch color {
-        case .default: return background ? "49" : "39"
+        case .default: appendNumber(background ? 49 : 39, to: &out)
         case let .ansi16(n):
             let n = Int(n & 15)
-            return String(n < 8 ? (background ? 40 : 30) + n : (background ? 100 : 90) + n - 8)
-        case let .indexed256(n): return (background ? "48;5;" : "38;5;") + String(n)
-        case let .rgb(r, g, b): return (background ? "48;2;" : "38;2;") + "\(r);\(g);\(b)"
+            appendNumber(n < 8 ? (background ? 40 : 30) + n : (background ? 100 : 90) + n - 8, to: &out)
+        case let .indexed256(n):
+            out.append(contentsOf: (background ? "48;5;" : "38;5;").utf8)
+            appendNumber(Int(n), to: &out)
+        case let .rgb(r, g, b):
+            out.append(contentsOf: (background ? "48;2;" : "38;2;").utf8)
+            appendNumber(Int(r), to: &out)
+            out.append(UInt8(ascii: ";"))
+            appendNumber(Int(g), to: &out)
+            out.append(UInt8(ascii: ";"))
+            appendNumber(Int(b), to: &out)
         }
+    }
+
+    /// A non-negative number below 1000 in decimal.
+    static func appendNumber(_ n: Int, to out: inout [UInt8]) {
+        if n >= 100 { out.append(UInt8(ascii: "0") + UInt8(n / 100)) }
+        if n >= 10 { out.append(UInt8(ascii: "0") + UInt8(n / 10 % 10)) }
+        out.append(UInt8(ascii: "0") + UInt8(n % 10))
     }
 }

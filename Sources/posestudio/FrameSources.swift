@@ -1,13 +1,17 @@
 // What an exported (or previewed) frame is made of. A column yields one image per sequence
 // frame at the project's frame size; a layout puts columns side by side, each labelled with the
-// frame number when asked. Today's columns: the driving video frame and the skeleton (over the
-// driving frame or a neutral background) and the draft render placed back into the frame.
+// frame number when asked. Today's columns: the driving video frame, the skeleton (over the
+// driving frame or a neutral background), and the draft or neural render placed back into the
+// frame. The neural render produces its frames window by window, so it drives the export loop
+// (`NeuralColumn.render`) and hands each frame over once; the others are pulled by index.
 import Foundation
 import Imaging
 import MediaIO
 import PoseKit
+import PoseTransfer
 import ProjectStore
 import Rendering
+import TensorEngine
 
 /// One column of an exported frame.
 protocol FrameColumn: AnyObject {
@@ -60,6 +64,49 @@ final class DraftColumn: FrameColumn {
         size = PixelSize(width: renderer.frameSize.width, height: renderer.frameSize.height)
     }
     func frame(_ index: Int) throws -> RGBImage { renderer.placed(frame: index) }
+}
+
+/// The neural render (BDMM generator over the bodies' geometry) placed back into the output frame
+/// on the render background. The clip is rendered as one, window by window through the render
+/// cache; only the frame being exported is held, so memory stays at one window's tensors.
+final class NeuralColumn: FrameColumn {
+    let size: PixelSize
+    private let neural: NeuralRenderer
+    private let cache: RenderCache?
+    private let weightsID: String
+    /// The generated crop of the frame the export is writing, set by `render` before `each`.
+    private var current: (index: Int, crop: RGBImage)?
+
+    /// Loads the generator from the checkpoint at `path` (found by `WeightsLocation.find`) over
+    /// `geometry`'s bodies and crops.
+    /// - Throws: weight-file errors for an unreadable or mismatched checkpoint.
+    init(weights path: String, geometry: DraftRenderer, threads: Int, cache: RenderCache?) throws {
+        let generator = try BDMMGenerator(weights: try WeightFile.read(contentsOf: URL(fileURLWithPath: path)), source: path)
+        neural = try NeuralRenderer(geometry: geometry, generator: generator, threads: threads)
+        weightsID = WeightsLocation.identity(of: path)
+        self.cache = cache
+        size = PixelSize(width: geometry.frameSize.width, height: geometry.frameSize.height)
+    }
+
+    /// Renders `clip` and calls `each` with every frame index in order, while `frame(_:)` of that
+    /// index is available.
+    func render(_ clip: Range<Int>, each: (Int) throws -> Void) throws -> NeuralRenderer.CacheUse {
+        defer { current = nil }
+        return try neural.render(clip, cache: cache, weightsID: weightsID) { index, crop in
+            current = (index, crop)
+            try each(index)
+        }
+    }
+
+    func frame(_ index: Int) throws -> RGBImage {
+        guard let current, current.index == index else {
+            preconditionFailure("NeuralColumn: frame \(index) asked outside render(_:each:) (holding \(current.map { String($0.index) } ?? "none"))")
+        }
+        let geometry = neural.geometry
+        var canvas = RGBImage(width: size.width, height: size.height, fill: geometry.options.background)
+        geometry.crop(frame: index)?.place(current.crop, onto: &canvas)
+        return canvas
+    }
 }
 
 /// Columns next to each other, optionally each with the frame number in its top-left corner;

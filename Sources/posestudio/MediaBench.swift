@@ -1,5 +1,6 @@
-// `posestudio bench media`: encode speed (256×256 veryfast, 1080×1920), a 60×30-cell preview,
-// and decoding the demo video. Medians of repeated runs; the machine may be shared, so compare
+// `posestudio bench media`: encode speed (256×256 veryfast, 1080×1920, with the CPU time per
+// frame and the part of it spent converting RGB to yuv420p), a 60×30-cell preview, and decoding
+// the demo video. Medians of repeated runs; the machine may be shared, so compare
 // runs made under the same load.
 import ArgumentParser
 import Foundation
@@ -30,15 +31,19 @@ struct MediaBench: ParsableCommand {
 
         for (size, frames, target) in [(PixelSize(width: 256, height: 256), 300, 150.0), (PixelSize(width: 1080, height: 1920), 60, 40.0)] {
             let inputs = (0..<10).map { Self.frame(size, $0) }
-            var rates: [Double] = []
+            var rates: [Double] = [], cpu: [Double] = [], conversion: [Double] = []
             for run in 0..<runs {
-                let start = ContinuousClock.now
+                let start = ContinuousClock.now, cpuStart = Self.processCPUSeconds()
                 let writer = try VideoWriter(path: dir + "/bench-\(run).mp4", size: size, fps: 60, encoding: VideoEncoding(preset: "veryfast"))
                 for i in 0..<frames { try writer.append(inputs[i % inputs.count]) }
                 try writer.finish()
                 rates.append(Double(frames) / (start.elapsedMS / 1000))
+                cpu.append((Self.processCPUSeconds() - cpuStart) * 1000 / Double(frames))
+                conversion.append(writer.conversionSeconds * 1000 / Double(frames))
             }
             Console.out(Self.rateLine("encode \(size) veryfast crf 18 (\(frames) frames)", rates, target: target))
+            Console.out("  per frame: CPU (all threads, user + system) median \(Stats.format(Stats.percentile(cpu, 0.5))) ms, "
+                        + "of which RGB→yuv420p \(Stats.format(Stats.percentile(conversion, 0.5))) ms")
         }
 
         let picture = try ImageFile.read(path: image)
@@ -64,6 +69,14 @@ struct MediaBench: ParsableCommand {
             rates.append(Double(frames) / (start.elapsedMS / 1000))
         }
         Console.out(Self.rateLine("decode \(video) (\(frames) frames, open + index + decode + RGB)", rates, target: 200))
+    }
+
+    /// User + system CPU time of the whole process (every thread), in seconds.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     static func rateLine(_ name: String, _ rates: [Double], target: Double) -> String {

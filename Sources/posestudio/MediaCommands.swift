@@ -156,11 +156,17 @@ struct VideoExportOptions: ParsableArguments {
     @Option(help: "Frames to export, START:END (end exclusive) or N (default: all).")
     var frames: FrameRangeArgument?
 
-    @Option(help: "skeleton: the skeleton over the driving video frame (or neutral grey); side-by-side: driving frame | skeleton (| render with --draft), each with the frame number; render: the draft render (needs --draft) in the frame.")
+    @Option(help: "skeleton: the skeleton over the driving video frame (or neutral grey); side-by-side: driving frame | skeleton (| render with --draft or --weights), each with the frame number; render: the render in the frame (neural, or the draft with --draft).")
     var layout: Layout = .skeleton
 
-    @Flag(help: "Add the draft render (the source warped by the bodies' mesh flow, no network): --layout render, or a side-by-side column.")
+    @Flag(help: "Use the draft render (the source warped by the bodies' mesh flow, no network): --layout render, or a side-by-side column.")
     var draft = false
+
+    @Option(help: "Generator weights (latest_net_G.pth or .safetensors) for the neural render: --layout render, or a side-by-side column. Without it --layout render looks in the project's render.weights setting, then $XDG_DATA_HOME/posestudio/weights/.")
+    var weights: String?
+
+    @Option(help: "Neural render: threads for the generator's loops and OpenBLAS.")
+    var threads = 2
 
     @OptionGroup var render: RenderSetup
 
@@ -179,7 +185,11 @@ struct VideoExportOptions: ParsableArguments {
     var wanted: Bool { video != nil || png != nil }
 
     func validate() throws {
-        if layout == .render && !draft { throw ValidationError("--layout render shows the draft render: add --draft") }
+        if draft && weights != nil { throw ValidationError("--draft and --weights exclude each other: the draft needs no weights") }
+        if (draft || weights != nil) && layout == .skeleton {
+            throw ValidationError("--\(draft ? "draft" : "weights") adds a render: use --layout render or side-by-side")
+        }
+        guard (1...64).contains(threads) else { throw ValidationError("--threads \(threads) must be 1…64") }
         guard (0...51).contains(crf) else { throw ValidationError("--crf \(crf) must be 0…51") }
         guard VideoEncoding.presets.contains(preset) else {
             throw ValidationError("--preset \(preset) is not an x264 preset (\(VideoEncoding.presets.joined(separator: ", ")))")
@@ -202,28 +212,49 @@ enum VideoExport {
             throw ValidationError("--frames \(range.lowerBound):\(range.upperBound): \(project) has frames 0–\(sequence.frameCount - 1)")
         }
         let driving = try DrivingVideoLink.column(file)
+        // The render column: the draft, or the neural render (weights looked up before any fitting).
+        var neural: NeuralColumn?
+        var rendered: [FrameColumn] = []
+        if options.layout == .render || options.draft || options.weights != nil {
+            if options.draft {
+                rendered = [DraftColumn(renderer: try options.render.draftRenderer(file))]
+            } else {
+                let environment = ProcessInfo.processInfo.environment
+                let weights = try WeightsLocation.find(explicit: options.weights, setting: try file.setting(WeightsLocation.settingKey),
+                                                       environment: environment)
+                let column = try NeuralColumn(weights: weights, geometry: try options.render.draftRenderer(file),
+                                              threads: options.threads, cache: RenderCache.standard(environment: environment))
+                neural = column
+                rendered = [column]
+            }
+        }
         let layout: FrameLayout
         switch options.layout {
         case .skeleton:
             layout = FrameLayout(columns: [SkeletonColumn(sequence: sequence, background: driving)], labelled: false)
         case .sideBySide:
-            if driving == nil { Console.error("posestudio: note: \(project) has no driving video; side-by-side shows the skeleton only") }
-            let rendered: [FrameColumn] = options.draft ? [DraftColumn(renderer: try options.render.draftRenderer(file))] : []
+            if driving == nil { Console.error("posestudio: note: \(project) has no driving video; side-by-side leaves that column out") }
             layout = FrameLayout(columns: (driving.map { [$0] } ?? []) + [SkeletonColumn(sequence: sequence, background: nil)] + rendered,
                                  labelled: true)
         case .render:
-            layout = FrameLayout(columns: [DraftColumn(renderer: try options.render.draftRenderer(file))], labelled: false)
+            layout = FrameLayout(columns: rendered, labelled: false)
         }
         let encoding = VideoEncoding(codec: options.codec, crf: options.crf, preset: options.preset,
                                      tune: options.tune == "none" ? nil : options.tune)
         let writer = try options.video.map { try VideoWriter(path: $0, size: layout.size, fps: sequence.fps, encoding: encoding) }
         let pngs = try options.png.map { try PNGSequenceWriter(directory: $0, size: layout.size) }
         var progress = Progress(total: range.count)
-        for index in range {
+        func emit(_ index: Int) throws {
             let frame = try layout.frame(index)
             try writer?.append(frame)
             try pngs?.write(frame, number: index)
             progress.step()
+        }
+        var windows: NeuralRenderer.CacheUse?
+        if let neural {
+            windows = try neural.render(range, each: emit)
+        } else {
+            for index in range { try emit(index) }
         }
         progress.finish()
         try writer?.finish()
@@ -236,6 +267,10 @@ enum VideoExport {
         }
         if let pngs, let dir = options.png {
             Console.out("wrote \(pngs.framesWritten) PNG frames to \(dir)")
+        }
+        if let windows {
+            Console.out("neural render: windows \(windows.reused) from the cache, \(windows.computed) computed "
+                        + "(\(RenderCache.standard(environment: ProcessInfo.processInfo.environment).directory))")
         }
     }
 }

@@ -102,11 +102,99 @@ enum MediaCLI {
         let project = try CLI.newDemo(in: dir.path)
         for arguments in [["export", project], ["export", project, "--video", dir.file("a.mp4"), "--crf", "60"],
                           ["export", project, "--video", dir.file("a.mp4"), "--preset", "warp"],
-                          ["export", project, "--video", dir.file("a.mp4"), "--frames", "99:200"]] {
+                          ["export", project, "--video", dir.file("a.mp4"), "--frames", "99:200"],
+                          ["export", project, "--video", dir.file("a.mp4"), "--layout", "render", "--draft", "--weights", dir.file("w.pth")],
+                          ["export", project, "--video", dir.file("a.mp4"), "--weights", dir.file("w.pth")],
+                          ["export", project, "--video", dir.file("a.mp4"), "--layout", "render", "--weights", dir.file("w.pth")]] {
             let r = try CLI.run(arguments)
             #expect(r.status == 1, "\(arguments)")
         }
         #expect(!FileManager.default.fileExists(atPath: dir.file("a.mp4")))
+    }
+}
+
+/// `export --weights`: the neural render placed in the frame, equal to `render`'s crops.
+@Suite struct NeuralExportCLITests {
+    @Test func neuralExportFramesAreTheRenderCropsPlacedInTheFrame() throws {
+        let dir = TemporaryDirectory()
+        let project = try CLI.newDemo(in: dir.path)
+        let weights = CLI.root.appendingPathComponent("Tests/Fixtures/bdmm/generator_state_dict.safetensors").path
+        let cacheHome = ["XDG_CACHE_HOME": dir.file("cache")]
+        let common = ["--weights", weights, "--size", "128x64", "--frames", "0:8", "--background", "ff00ff"]
+        func run(_ arguments: [String]) throws -> CLI.Result {
+            try MediaCLI.shell(([CLI.binary.path] + arguments + common).map(MediaCLI.quoted).joined(separator: " "), environment: cacheHome)
+        }
+        let mp4 = dir.file("neural.mp4"), frames = dir.file("frames")
+        let export = try run(["export", project, "--video", mp4, "--png", frames, "--layout", "render", "--crf", "18"])
+        #expect(export.status == 0, "\(export.err)")
+        #expect(export.out.contains("wrote \(mp4): 8 frames 1080x1920"), "\(export.out)")
+        #expect(export.out.contains("neural render: windows 0 from the cache, 2 computed"), "\(export.out)")
+        let probe = try MediaCLI.shell("ffprobe -v error -select_streams v:0 -count_frames -show_entries "
+                                       + "stream=codec_name,width,height,nb_read_frames -of default=nw=1 " + MediaCLI.quoted(mp4)).out
+        for line in ["codec_name=h264", "width=1080", "height=1920", "nb_read_frames=8"] { #expect(probe.contains(line), "ffprobe: \(probe)") }
+
+        // `render` of the same clip (its windows now come from the cache the export filled).
+        let render = try run(["render", project, "--out", dir.file("crops")])
+        #expect(render.status == 0 && render.out.contains("windows: 2 from the cache, 0 computed"), "\(render.out) \(render.err)")
+        let reader = try VideoReader(path: mp4)
+        for index in 0..<8 {
+            let placed = try ImageFile.read(path: frames + String(format: "/frame_%06d.png", index))
+            let decoded = try #require(try reader.nextFrame())
+            #expect(MediaCLI.psnr(decoded, placed).0 >= 36, "frame \(index): the MP4 holds the exported frame")
+            guard index == 0 || index == 7 else { continue }   // one frame of each window, pixel by pixel
+            let crop = try ImageFile.read(path: dir.file(String(format: "crops/frame_%06d.png", index)))
+            #expect(crop.size == PixelSize(width: 64, height: 128))
+            let region = try #require(Self.region(of: crop, in: placed, background: RGB(255, 0, 255)), "frame \(index): no 1:2 region holds render's crop")
+            // The frame is exactly render's crop scaled to the region and clipped to the frame.
+            let scaled = crop.resized(width: region.width, height: region.height)
+            var differing = 0
+            for y in 0..<placed.height {
+                for x in 0..<placed.width {
+                    let (u, v) = (x - region.x, y - region.y)
+                    let inside = u >= 0 && v >= 0 && u < region.width && v < region.height
+                    if placed[x, y] != (inside ? scaled[u, v] : RGB(255, 0, 255)) { differing += 1 }
+                }
+            }
+            #expect(differing == 0, "frame \(index): \(differing) pixels differ from render's crop placed at \(region)")
+        }
+    }
+
+    /// Where `crop` (upscaled W × 2W) sits in `frame`, clipped by its edges: the visible part is
+    /// the bounding box of the non-background pixels; a side clipped by the frame edge is found by
+    /// trying region widths against bilinear samples of the crop at 64 points (within 2 levels).
+    static func region(of crop: RGBImage, in frame: RGBImage, background: RGB) -> (x: Int, y: Int, width: Int, height: Int)? {
+        var x0 = frame.width, y0 = frame.height, x1 = -1, y1 = -1
+        for y in 0..<frame.height {
+            for x in 0..<frame.width where frame[x, y] != background {
+                x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
+            }
+        }
+        guard x1 >= 0 else { return nil }
+        let widths = x0 > 0 && x1 < frame.width - 1 ? [x1 - x0 + 1]
+            : Array(max(x1 - x0 + 1, (y1 - y0 + 2) / 2)...(4 * frame.height))
+        func sample(_ c: Int, _ fx: Double, _ fy: Double) -> Double {
+            func axis(_ f: Double, _ n: Int) -> (Int, Int, Double) {
+                let j = Int(f.rounded(.down))
+                return (min(max(j, 0), n - 1), min(max(j + 1, 0), n - 1), f - Double(j))
+            }
+            let (xa, xb, tx) = axis(fx, crop.width), (ya, yb, ty) = axis(fy, crop.height)
+            func p(_ x: Int, _ y: Int) -> Double { Double(crop.pixels[(y * crop.width + x) * 3 + c]) }
+            return (1 - ty) * ((1 - tx) * p(xa, ya) + tx * p(xb, ya)) + ty * ((1 - tx) * p(xa, yb) + tx * p(xb, yb))
+        }
+        for w in widths {
+            let h = 2 * w
+            let x = x0 > 0 ? x0 : x1 + 1 - w, y = y0 > 0 ? y0 : y1 + 1 - h
+            let fits = (0..<64).allSatisfy { k in
+                let fx = x0 + (x1 - x0) * (k % 8) / 7, fy = y0 + (y1 - y0) * (k / 8) / 7
+                let sx = (Double(fx - x) + 0.5) * Double(crop.width) / Double(w) - 0.5
+                let sy = (Double(fy - y) + 0.5) * Double(crop.height) / Double(h) - 0.5
+                let seen = frame[fx, fy]
+                return abs(sample(0, sx, sy) - Double(seen.r)) <= 2 && abs(sample(1, sx, sy) - Double(seen.g)) <= 2
+                    && abs(sample(2, sx, sy) - Double(seen.b)) <= 2
+            }
+            if fits { return (x, y, w, h) }
+        }
+        return nil
     }
 }
 

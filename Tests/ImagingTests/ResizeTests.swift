@@ -24,6 +24,7 @@ func maxDelta(_ a: RGBImage, _ b: RGBImage) -> Int {
         (40, 6, 13, 19, .automatic),                // shrink x (area), grow y (bilinear)
         (12, 12, 5, 30, .bicubic),
         (16, 9, 7, 4, .bilinear),
+        (108, 192, 27, 24, .automatic),             // a portrait frame to a preview: y pass first
     ])
     func fastPathEqualsReference(w: Int, h: Int, ow: Int, oh: Int, filter: ResizeFilter) {
         let image = randomImage(w, h, seed: UInt64(w * 1000 + h))
