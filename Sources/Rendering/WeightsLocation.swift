@@ -2,6 +2,8 @@
 // the project's `render.weights` setting, then `$XDG_DATA_HOME/posestudio/weights/` (default
 // ~/.local/share) holding the authors' `latest_net_G.pth` as downloaded or a `.safetensors` copy.
 import Foundation
+import PoseTransfer
+import TensorEngine
 
 public enum WeightsLocation {
     /// The project setting naming a checkpoint file.
@@ -44,5 +46,11 @@ public enum WeightsLocation {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         return [URL(fileURLWithPath: path).standardizedFileURL.path, "\(attributes?[.size] ?? "")",
                 "\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"].joined(separator: "|")
+    }
+
+    /// The generator of the checkpoint at `path` (`.pth` or `.safetensors`).
+    /// - Throws: weight-file errors naming the file and the tensor.
+    public static func generator(at path: String) throws -> BDMMGenerator {
+        try BDMMGenerator(weights: try WeightFile.read(contentsOf: URL(fileURLWithPath: path)), source: path)
     }
 }

@@ -81,7 +81,7 @@ final class NeuralColumn: FrameColumn {
     /// `geometry`'s bodies and crops.
     /// - Throws: weight-file errors for an unreadable or mismatched checkpoint.
     init(weights path: String, geometry: DraftRenderer, threads: Int, cache: RenderCache?) throws {
-        let generator = try BDMMGenerator(weights: try WeightFile.read(contentsOf: URL(fileURLWithPath: path)), source: path)
+        let generator = try WeightsLocation.generator(at: path)
         neural = try NeuralRenderer(geometry: geometry, generator: generator, threads: threads)
         weightsID = WeightsLocation.identity(of: path)
         self.cache = cache

@@ -93,7 +93,7 @@ struct Render: ParsableCommand {
         if !draft {
             let path = try WeightsLocation.find(explicit: weights, setting: try file.setting(WeightsLocation.settingKey),
                                                 environment: ProcessInfo.processInfo.environment)
-            generator = try BDMMGenerator(weights: try WeightFile.read(contentsOf: URL(fileURLWithPath: path)), source: path)
+            generator = try WeightsLocation.generator(at: path)
             weightsID = WeightsLocation.identity(of: path)
         }
         let start = ContinuousClock.now

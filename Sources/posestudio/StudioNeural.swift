@@ -6,7 +6,6 @@
 // back through `RenderedFrames` (the newest in memory, older ones from the cache).
 import Foundation
 import Imaging
-import TensorEngine
 import PoseTransfer
 import ProjectStore
 import Rendering
@@ -108,7 +107,7 @@ final class StudioNeural: @unchecked Sendable {
     private func loadGenerator(_ path: String) throws -> BDMMGenerator {
         if let generator = lock.withLock({ generator }) { return generator }
         do {
-            let made = try BDMMGenerator(weights: try WeightFile.read(contentsOf: URL(fileURLWithPath: path)), source: path)
+            let made = try WeightsLocation.generator(at: path)
             lock.withLock { generator = made }
             return made
         } catch {
