@@ -30,48 +30,40 @@ enum BlobCodec {
     // MARK: poses and SMPL
 
     static func encode(pose: some Collection<Keypoint>) -> Data {
-        var w = ByteWriter()
-        w.u8(layoutVersion)
-        for point in pose { w.keypoint(point) }
-        return w.data
+        versioned { w in for point in pose { w.keypoint(point) } }
     }
 
     static func decodePose(_ data: Data, what: String) throws -> [Keypoint] {
-        var r = ByteReader(data, what: what)
-        try r.version()
-        let pose = try (0..<BODY25.jointCount).map { _ in try r.keypoint() }
-        try r.end()
-        return pose
+        try decodeVersioned(data, what: what) { r in try (0..<BODY25.jointCount).map { _ in try r.keypoint() } }
     }
 
-    static func encode(smpl: SMPLParameters) -> Data {
-        var w = ByteWriter()
-        w.u8(layoutVersion)
-        w.smpl(smpl)
-        return w.data
-    }
+    static func encode(smpl: SMPLParameters) -> Data { versioned { $0.smpl(smpl) } }
 
     static func decodeSMPL(_ data: Data, what: String) throws -> SMPLParameters {
-        var r = ByteReader(data, what: what)
-        try r.version()
-        let smpl = try r.smpl()
-        try r.end()
-        return smpl
+        try decodeVersioned(data, what: what) { try $0.smpl() }
     }
 
-    static func encode(fit: SMPLFitRecord) -> Data {
+    static func encode(fit: SMPLFitRecord) -> Data { versioned { $0.fit(fit) } }
+
+    static func decodeFit(_ data: Data, what: String) throws -> SMPLFitRecord {
+        try decodeVersioned(data, what: what) { try $0.fit() }
+    }
+
+    /// A blob: the layout version, then what `write` writes.
+    private static func versioned(_ write: (inout ByteWriter) -> Void) -> Data {
         var w = ByteWriter()
         w.u8(layoutVersion)
-        w.fit(fit)
+        write(&w)
         return w.data
     }
 
-    static func decodeFit(_ data: Data, what: String) throws -> SMPLFitRecord {
+    /// Reads a blob written by `versioned`: checks the version, reads, and checks nothing is left.
+    private static func decodeVersioned<T>(_ data: Data, what: String, _ read: (inout ByteReader) throws -> T) throws -> T {
         var r = ByteReader(data, what: what)
         try r.version()
-        let fit = try r.fit()
+        let value = try read(&r)
         try r.end()
-        return fit
+        return value
     }
 
     // MARK: edits
