@@ -153,8 +153,18 @@ public final class DraftRenderer: @unchecked Sendable {
     /// Frame `index`'s draft placed back into the output frame size on the background.
     public func placed(frame index: Int) -> RGBImage {
         let draft = renderDetailed(frame: index)
+        return placed(draft.image, crop: draft.crop)
+    }
+
+    /// A render of frame `index` at the render size (a neural frame) placed back into the output
+    /// frame size on the background, where this renderer crops that frame.
+    public func placed(_ render: RGBImage, frame index: Int) -> RGBImage {
+        placed(render, crop: crop(frame: index))
+    }
+
+    private func placed(_ render: RGBImage, crop: RenderCrop?) -> RGBImage {
         var canvas = RGBImage(width: frameSize.width, height: frameSize.height, fill: options.background)
-        draft.crop?.place(draft.image, onto: &canvas)
+        crop?.place(render, onto: &canvas)
         return canvas
     }
 

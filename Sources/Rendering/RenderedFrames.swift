@@ -42,9 +42,6 @@ public final class RenderedFrames: @unchecked Sendable {
         return frames[window.index]
     }
 
-    /// Whether the frame has a render (in memory or through the cache).
-    public func contains(_ frame: Int) -> Bool { lock.withLock { crops[frame] != nil || windows[frame] != nil } }
-
     /// Forgets frames whose renders no longer hold.
     public func forget(_ frames: some Sequence<Int>) {
         lock.withLock {

@@ -178,18 +178,16 @@ public final class StudioSession {
     private func renderStaleAgain() {
         guard let render = services.render else { return }
         supersedeRenders()
-        var requests = supersededRequests
-        supersededRequests = []
         let stale = state.renderMarks.indices.filter { state.renderMarks[$0] == .stale }
-        if let first = stale.first, let last = stale.last { requests.append((first..<last + 1, true)) }
+        let requests = supersededRequests + (stale.first.map { [($0..<stale.last! + 1, true)] } ?? [])
+        supersededRequests = []
         guard !requests.isEmpty else { return }
-        let asked = requests
         let id = jobs.start("render again", total: requests.reduce(0) { $0 + $1.frames.count }) { context in
             var message = ""
-            for request in asked { message = try render(request.frames, request.again, context) }
+            for request in requests { message = try render(request.frames, request.again, context) }
             return message
         }
-        renderJobs = [id: asked]
+        renderJobs = [id: requests]
     }
 
     private func journal(_ verb: String, _ step: () throws -> JournalEntry?) {

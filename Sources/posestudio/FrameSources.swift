@@ -102,10 +102,7 @@ final class NeuralColumn: FrameColumn {
         guard let current, current.index == index else {
             preconditionFailure("NeuralColumn: frame \(index) asked outside render(_:each:) (holding \(current.map { String($0.index) } ?? "none"))")
         }
-        let geometry = neural.geometry
-        var canvas = RGBImage(width: size.width, height: size.height, fill: geometry.options.background)
-        geometry.crop(frame: index)?.place(current.crop, onto: &canvas)
-        return canvas
+        return neural.geometry.placed(current.crop, frame: index)
     }
 }
 

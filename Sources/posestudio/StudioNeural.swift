@@ -48,10 +48,8 @@ final class StudioNeural: @unchecked Sendable {
     /// Frame `frame`'s neural render placed in the project's frame, or nil when it is not rendered.
     /// Called on the picture worker.
     func image(_ frame: Int) -> RGBImage? {
-        guard rendered.contains(frame), let geometry = draft.renderer(), let crop = rendered.crop(frame) else { return nil }
-        var placed = RGBImage(width: geometry.frameSize.width, height: geometry.frameSize.height, fill: geometry.options.background)
-        geometry.crop(frame: frame)?.place(crop, onto: &placed)
-        return placed
+        guard let crop = rendered.crop(frame), let geometry = draft.renderer() else { return nil }
+        return geometry.placed(crop, frame: frame)
     }
 
     /// The project changed: in each clip, the pictures from the first window that reads a changed
