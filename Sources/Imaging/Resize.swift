@@ -1,7 +1,8 @@
 // Resampling: area averaging for shrinking, bilinear or bicubic (Catmull-Rom, a = -0.5)
 // interpolation for enlarging, with pixel centres aligned ((i + 0.5) · in/out − 0.5) and edges
 // clamped. The fast path is separable (weight tables, one pass per axis through Float, the axis
-// that shrinks the intermediate most first, then rounding to UInt8); `resizedReference` evaluates the same kernels per output pixel in Double for the tests.
+// that shrinks the intermediate most first, then rounding to UInt8; going vertical first it works
+// one output row at a time, so no image-sized intermediate is allocated); `resizedReference` evaluates the same kernels per output pixel in Double for the tests.
 
 public enum ResizeFilter: Sendable {
     /// Area averaging on an axis that shrinks, bilinear on an axis that grows.
@@ -20,16 +21,37 @@ extension RGBImage {
         if w == width && h == height { return self }
         let tx = ResampleTable(input: width, output: w, kind: ResampleKind(filter, input: width, output: w))
         let ty = ResampleTable(input: height, output: h, kind: ResampleKind(filter, input: height, output: h))
-        // Two passes through Float; the one that shrinks the intermediate more goes first.
-        let result: [Float]
-        if h * width < height * w {
-            let mid = pixels.withUnsafeBufferPointer { verticalPass($0.baseAddress!, rowSamples: width * 3, table: ty) }
-            result = mid.withUnsafeBufferPointer { horizontalPass($0.baseAddress!, rows: h, inWidth: width, table: tx) }
-        } else {
-            let mid = pixels.withUnsafeBufferPointer { horizontalPass($0.baseAddress!, rows: height, inWidth: width, table: tx) }
-            result = mid.withUnsafeBufferPointer { verticalPass($0.baseAddress!, rowSamples: w * 3, table: ty) }
+        var out = RGBImage(width: w, height: h)
+        pixels.withUnsafeBufferPointer { src in
+            out.pixels.withUnsafeMutableBufferPointer { dst in
+                // Two passes through Float; the one that shrinks the intermediate more goes first.
+                if h * width < height * w {
+                    // Vertical first, one output row at a time: the intermediate is a single row.
+                    var row = [Float](repeating: 0, count: width * 3), line = [Float](repeating: 0, count: w * 3)
+                    for y in 0..<h {
+                        verticalRow(src.baseAddress!, rowSamples: width * 3, table: ty, y, into: &row)
+                        row.withUnsafeBufferPointer { horizontalRow($0.baseAddress!, table: tx, into: &line) }
+                        storeBytes(line, to: dst.baseAddress! + y * w * 3)
+                    }
+                } else {
+                    // Horizontal first over the source rows (the smaller intermediate), then each output row.
+                    var mid = [Float](repeating: 0, count: height * w * 3), line = [Float](repeating: 0, count: w * 3)
+                    mid.withUnsafeMutableBufferPointer { m in
+                        for y in 0..<height {
+                            horizontalRow(src.baseAddress! + y * width * 3, table: tx,
+                                          into: UnsafeMutableBufferPointer(start: m.baseAddress! + y * w * 3, count: w * 3))
+                        }
+                    }
+                    mid.withUnsafeBufferPointer { m in
+                        for y in 0..<h {
+                            verticalRow(m.baseAddress!, rowSamples: w * 3, table: ty, y, into: &line)
+                            storeBytes(line, to: dst.baseAddress! + y * w * 3)
+                        }
+                    }
+                }
+            }
         }
-        return RGBImage(width: w, height: h, pixels: result.map(clampToByte))
+        return out
     }
 
     /// The slow, obvious resampler the tests compare `resized` against: for every output pixel,
@@ -59,56 +81,54 @@ extension RGBImage {
     }
 }
 
-/// Resamples each of `rows` rows of `inWidth` RGB pixels along x: rows × table.outputs × 3 floats.
-private func horizontalPass<S: ResampleSample>(_ src: UnsafePointer<S>, rows: Int, inWidth: Int, table tx: ResampleTable) -> [Float] {
-    let w = tx.start.count
-    var out = [Float](repeating: 0, count: rows * w * 3)
-    out.withUnsafeMutableBufferPointer { dst in
-        tx.start.withUnsafeBufferPointer { start in
-            tx.count.withUnsafeBufferPointer { count in
-                tx.offset.withUnsafeBufferPointer { offset in
-                    tx.weights.withUnsafeBufferPointer { wt in
-                        for y in 0..<rows {
-                            let row = src + y * inWidth * 3
-                            let o = dst.baseAddress! + y * w * 3
-                            for x in 0..<w {
-                                var r: Float = 0, g: Float = 0, b: Float = 0
-                                let base = offset[x]
-                                var p = row + start[x] * 3
-                                for t in 0..<count[x] {
-                                    let weight = wt[base + t]
-                                    r += weight * p[0].float; g += weight * p[1].float; b += weight * p[2].float
-                                    p += 3
-                                }
-                                o[x * 3] = r; o[x * 3 + 1] = g; o[x * 3 + 2] = b
-                            }
+/// Resamples one row of RGB pixels along x into `out` (table.outputs × 3 floats).
+private func horizontalRow<S: ResampleSample>(_ row: UnsafePointer<S>, table tx: ResampleTable, into out: UnsafeMutableBufferPointer<Float>) {
+    tx.start.withUnsafeBufferPointer { start in
+        tx.count.withUnsafeBufferPointer { count in
+            tx.offset.withUnsafeBufferPointer { offset in
+                tx.weights.withUnsafeBufferPointer { wt in
+                    for x in 0..<start.count {
+                        var r: Float = 0, g: Float = 0, b: Float = 0
+                        let base = offset[x]
+                        var p = row + start[x] * 3
+                        for t in 0..<count[x] {
+                            let weight = wt[base + t]
+                            r += weight * p[0].float; g += weight * p[1].float; b += weight * p[2].float
+                            p += 3
                         }
+                        out[x * 3] = r; out[x * 3 + 1] = g; out[x * 3 + 2] = b
                     }
                 }
             }
         }
     }
-    return out
 }
 
-/// Resamples along y rows of `rowSamples` values: table.outputs rows × rowSamples floats.
-private func verticalPass<S: ResampleSample>(_ src: UnsafePointer<S>, rowSamples: Int, table ty: ResampleTable) -> [Float] {
-    let h = ty.start.count
-    var out = [Float](repeating: 0, count: h * rowSamples)
-    out.withUnsafeMutableBufferPointer { dst in
+private func horizontalRow<S: ResampleSample>(_ row: UnsafePointer<S>, table tx: ResampleTable, into out: inout [Float]) {
+    out.withUnsafeMutableBufferPointer { horizontalRow(row, table: tx, into: $0) }
+}
+
+/// Output row `y` of a vertical resampling of rows of `rowSamples` values, into `out`.
+private func verticalRow<S: ResampleSample>(_ src: UnsafePointer<S>, rowSamples: Int, table ty: ResampleTable, _ y: Int, into out: inout [Float]) {
+    out.withUnsafeMutableBufferPointer { acc in
         ty.weights.withUnsafeBufferPointer { wt in
-            for y in 0..<h {
-                let acc = dst.baseAddress! + y * rowSamples
-                let start = ty.start[y], base = ty.offset[y]
-                for t in 0..<ty.count[y] {
-                    let weight = wt[base + t]
-                    let row = src + (start + t) * rowSamples
-                    for i in 0..<rowSamples { acc[i] += weight * row[i].float }
-                }
+            let start = ty.start[y], base = ty.offset[y]
+            let first = src + start * rowSamples, w0 = wt[base]
+            for i in 0..<rowSamples { acc[i] = w0 * first[i].float }
+            for t in 1..<max(1, ty.count[y]) {
+                let weight = wt[base + t]
+                let row = src + (start + t) * rowSamples
+                for i in 0..<rowSamples { acc[i] += weight * row[i].float }
             }
         }
     }
-    return out
+}
+
+/// Rounds and clamps a row of floats into bytes.
+private func storeBytes(_ line: [Float], to dst: UnsafeMutablePointer<UInt8>) {
+    line.withUnsafeBufferPointer { l in
+        for i in 0..<l.count { dst[i] = clampToByte(l[i]) }
+    }
 }
 
 /// A pixel sample the passes read: the image's bytes or the intermediate floats.

@@ -86,8 +86,9 @@ enum Stats {
 }
 
 extension ContinuousClock.Instant {
-    var elapsedMS: Double {
-        let d = ContinuousClock.now - self
-        return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
-    }
+    var elapsedMS: Double { (ContinuousClock.now - self).ms }
+}
+
+extension Duration {
+    var ms: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15 }
 }

@@ -288,7 +288,7 @@ struct Progress {
         count += 1
         guard enabled else { return }
         let width = 30, filled = total == 0 ? width : count * width / total
-        let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
+        let seconds = start.elapsedMS / 1000
         let rate = seconds > 0 ? Double(count) / seconds : 0
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         FileHandle.standardError.write(Data("\r\(bar) \(count)/\(total) frames \(String(format: "%.1f", rate)) fps".utf8))

@@ -65,8 +65,7 @@ final class LatencyLog {
         self.handle = handle
     }
     func record(_ duration: Duration) {
-        let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
-        handle.write(Data(String(format: "%.3f\n", ms).utf8))
+        handle.write(Data(String(format: "%.3f\n", duration.ms).utf8))
     }
 }
 

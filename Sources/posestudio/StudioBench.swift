@@ -98,7 +98,7 @@ struct StudioBench: ParsableCommand {
         }
         var latencies: [Double] = []
         session.latencyProbe = { d in
-            latencies.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+            latencies.append(d.ms)
         }
         var terminal = PacedTerminal(inner: TestTerminal(size: size, keys: Self.script(count: keys)), intervalMS: interval)
         session.run(&terminal, exitWhenIdle: true)

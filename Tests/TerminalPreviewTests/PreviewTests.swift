@@ -2,7 +2,7 @@
 // the grid and its ANSI text have exactly the requested size, and capabilities follow the
 // environment (NO_COLOR only affects chrome).
 import Imaging
-import TerminalPreview
+@testable import TerminalPreview
 import TerminalUI
 import Testing
 
@@ -111,6 +111,28 @@ func seen(_ cell: Cell) -> (RGB?, RGB?) {
         let grid = PreviewRenderer.cells(for: tall, columns: 40, rows: 10, mode: .truecolor, background: RGB(0, 0, 255))
         #expect(close(seen(grid[0, 5]).0, RGB(0, 0, 255), within: 2))
         #expect(close(seen(grid[20, 5]).0, RGB(255, 0, 0), within: 2))
+    }
+
+    @Test func letterboxGivesThePictureWholeCentredCellsAndTheRestOneBackgroundCell() {
+        // 100×400 px, cells twice as tall as wide: 0.5 cells wide per row, so 5 of 40 columns.
+        let tall = RGBImage(width: 100, height: 400, fill: RGB(255, 0, 0))
+        for mode in [ColorMode.truecolor, .indexed256, .indexed16] {
+            let grid = PreviewRenderer.cells(for: tall, columns: 40, rows: 10, mode: mode, background: RGB(0, 0, 255))
+            let picture = Set((0..<10).flatMap { y in (0..<40).filter { x in grid[x, y] != grid[0, 0] }.map { [$0, y] } })
+            #expect(picture == Set((0..<10).flatMap { y in (17..<22).map { [$0, y] } }), "\(mode)")
+            #expect(seen(grid[0, 0]).0.map { $0.b > 200 && $0.r < 100 } == true, "\(mode) background \(grid[0, 0])")
+        }
+        // A wide image: 20 columns are 2.5 rows, rounded to 3, centred vertically.
+        #expect(PreviewRenderer.letterboxed(imageWidth: 400, imageHeight: 100, columns: 20, rows: 30) == Rect(x: 0, y: 13, width: 20, height: 3))
+        #expect(PreviewRenderer.letterboxed(imageWidth: 1, imageHeight: 1000, columns: 20, rows: 10) == Rect(x: 9, y: 0, width: 1, height: 10))
+    }
+
+    @Test(arguments: [ColorMode.truecolor, .indexed256])
+    func largeImagesAreShrunkToTheSameCells(mode: ColorMode) {
+        // 10× the 8×8 pixels per cell: shrunk (area averaging) before chafa sees it.
+        let large = PreviewRenderer.cells(for: blockImage(width: 1600, height: 800), columns: 20, rows: 10, mode: mode, fit: .stretch)
+        let exact = PreviewRenderer.cells(for: blockImage(width: 160, height: 80), columns: 20, rows: 10, mode: mode, fit: .stretch)
+        #expect(large == exact)
     }
 
     @Test func ansiSequencesEncodeEachColourKind() {
