@@ -159,18 +159,27 @@ public struct RGBImage: Hashable, Sendable {
     /// much taller than wide (terminal cells drawn as pixels), so the image is squeezed vertically.
     public func fitted(width w: Int, height h: Int, background: RGB = .black, pixelAspect: Double = 1) -> RGBImage {
         precondition(w > 0 && h > 0, "fitted needs a positive size, got \(w)x\(h)")
-        let imageAspect = Double(width) / (Double(height) / pixelAspect)
-        var fw = w, fh = Int((Double(w) / imageAspect).rounded())
-        if fh > h {
-            fh = h
-            fw = Int((Double(h) * imageAspect).rounded())
-        }
-        fw = max(1, min(w, fw))
-        fh = max(1, min(h, fh))
-        let scaled = resized(width: fw, height: fh)
-        if fw == w && fh == h { return scaled }
+        let place = Self.letterbox(width: width, height: height, into: PixelSize(width: w, height: h), pixelAspect: pixelAspect)
+        let scaled = resized(width: place.width, height: place.height)
+        if place.width == w && place.height == h { return scaled }
         var canvas = RGBImage(width: w, height: h, fill: background)
-        canvas.paste(scaled, x: (w - fw) / 2, y: (h - fh) / 2)
+        canvas.paste(scaled, x: place.x, y: place.y)
         return canvas
+    }
+
+    /// Where an image of `width × height` goes in `box` when scaled to fit with its aspect ratio
+    /// kept, centred: at least 1×1, whole units of the box (pixels, or cells that are
+    /// `pixelAspect` times taller than wide).
+    public static func letterbox(width: Int, height: Int, into box: PixelSize, pixelAspect: Double = 1)
+        -> (x: Int, y: Int, width: Int, height: Int) {
+        let imageAspect = Double(width) / (Double(height) / pixelAspect)
+        var fw = box.width, fh = Int((Double(box.width) / imageAspect).rounded())
+        if fh > box.height {
+            fh = box.height
+            fw = Int((Double(box.height) * imageAspect).rounded())
+        }
+        fw = max(1, min(box.width, fw))
+        fh = max(1, min(box.height, fh))
+        return ((box.width - fw) / 2, (box.height - fh) / 2, fw, fh)
     }
 }

@@ -2,7 +2,8 @@
 // interpolation for enlarging, with pixel centres aligned ((i + 0.5) · in/out − 0.5) and edges
 // clamped. The fast path is separable (weight tables, one pass per axis through Float, the axis
 // that shrinks the intermediate most first, then rounding to UInt8; going vertical first it works
-// one output row at a time, so no image-sized intermediate is allocated); `resizedReference` evaluates the same kernels per output pixel in Double for the tests.
+// one output row at a time, so no image-sized intermediate is allocated). `resizedReference`
+// evaluates the same kernels per output pixel in Double for the tests.
 
 public enum ResizeFilter: Sendable {
     /// Area averaging on an axis that shrinks, bilinear on an axis that grows.

@@ -1,9 +1,9 @@
 // Image → cells through chafa's symbol mode, with 8×8 pixels per cell and cells taken as twice
 // as tall as wide. A large image is shrunk to that first (area averaging, faster here than
-// chafa's own scaler); chafa enlarges a small one itself. A letterboxed image gets the whole cells its aspect ratio needs, centred; the cells
-// around it are the background colour as chafa shows it in the mode, so chafa never spends time
-// on the letterbox. The grid has exactly the requested size. chafa runs on a fixed number of
-// threads, set once here.
+// chafa's own scaler); chafa enlarges a small one itself. A letterboxed image gets the whole
+// cells its aspect ratio needs, centred; the cells around it are the background colour as chafa
+// shows it in the mode, so chafa never spends time on the letterbox. The grid has exactly the
+// requested size. chafa runs on a fixed number of threads, set once here.
 import CChafa
 import Foundation
 import Imaging
@@ -42,15 +42,8 @@ public enum PreviewRenderer {
     /// The whole cells, centred in `columns × rows`, that show an image of this size with its
     /// aspect ratio (cells twice as tall as wide); at least 1×1.
     static func letterboxed(imageWidth: Int, imageHeight: Int, columns: Int, rows: Int) -> Rect {
-        let aspect = Double(imageWidth) / (Double(imageHeight) / 2)   // width / height, in cells
-        var width = Int((Double(rows) * aspect).rounded()), height = rows
-        if width > columns {
-            width = columns
-            height = Int((Double(columns) / aspect).rounded())
-        }
-        width = max(1, min(columns, width))
-        height = max(1, min(rows, height))
-        return Rect(x: (columns - width) / 2, y: (rows - height) / 2, width: width, height: height)
+        let place = RGBImage.letterbox(width: imageWidth, height: imageHeight, into: PixelSize(width: columns, height: rows), pixelAspect: 2)
+        return Rect(x: place.x, y: place.y, width: place.width, height: place.height)
     }
 
     /// chafa's cells for the whole image stretched onto `columns × rows`.
@@ -81,6 +74,7 @@ public enum PreviewRenderer {
         }
         return grid
     }
+
     static func canvasMode(_ mode: ColorMode) -> ChafaCanvasMode {
         switch mode {
         case .truecolor: CHAFA_CANVAS_MODE_TRUECOLOR
