@@ -13,23 +13,34 @@ public struct WinogradKernel: Sendable {
         precondition(weight.rank == 4 && weight.shape[2] == 3 && weight.shape[3] == 3, "WinogradKernel wants [O, C, 3, 3], got \(weight.shape)")
         let (o, c) = (weight.shape[0], weight.shape[1])
         outputs = o; inputs = c
-        var u = [Float](repeating: 0, count: 36 * o * c)
-        func g(_ v: (Double, Double, Double)) -> [Double] {
-            [v.0 / 4, -(v.0 + v.1 + v.2) / 6, -(v.0 - v.1 + v.2) / 6,
-             v.0 / 24 + v.1 / 12 + v.2 / 6, v.0 / 24 - v.1 / 12 + v.2 / 6, v.2]
+        let pairs = o * c
+        // G·v for three values of a column or row: six values at out[0], out[stride], … (in Double).
+        @inline(__always) func g(_ v0: Double, _ v1: Double, _ v2: Double, into out: UnsafeMutablePointer<Double>, stride: Int) {
+            out[0] = v0 / 4
+            out[stride] = -(v0 + v1 + v2) / 6
+            out[2 * stride] = -(v0 - v1 + v2) / 6
+            out[3 * stride] = v0 / 24 + v1 / 12 + v2 / 6
+            out[4 * stride] = v0 / 24 - v1 / 12 + v2 / 6
+            out[5 * stride] = v2
         }
-        weight.storage.withUnsafeBufferPointer { w in
-            for pair in 0..<(o * c) {
-                let k = (0..<9).map { Double(w[pair * 9 + $0]) }
-                // G·g: columns of the 3×3 kernel → 6×3, then (G·g)·Gᵀ row by row → 6×6.
-                let columns = (0..<3).map { j in g((k[j], k[3 + j], k[6 + j])) }   // columns[j][i]
-                for i in 0..<6 {
-                    let row = g((columns[0][i], columns[1][i], columns[2][i]))
-                    for j in 0..<6 { u[(i * 6 + j) * o * c + pair] = Float(row[j]) }
+        // Plain loops over one scratch block: the kernels of the upsampling convs have 4·O·C pairs,
+        // built once per video, and per-pair arrays made that build several times slower.
+        transformed = [Float](unsafeUninitializedCapacity: 36 * pairs) { u, initialized in
+            weight.storage.withUnsafeBufferPointer { w in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: 24) { scratch in
+                    let columns = scratch.baseAddress!, row = columns + 18   // columns[i * 3 + j]: G·g, 6×3
+                    for pair in 0..<pairs {
+                        let k = w.baseAddress! + pair * 9
+                        for j in 0..<3 { g(Double(k[j]), Double(k[3 + j]), Double(k[6 + j]), into: columns + j, stride: 3) }
+                        for i in 0..<6 {   // (G·g)·Gᵀ row by row → 6×6
+                            g(columns[i * 3], columns[i * 3 + 1], columns[i * 3 + 2], into: row, stride: 1)
+                            for j in 0..<6 { u[(i * 6 + j) * pairs + pair] = Float(row[j]) }
+                        }
+                    }
                 }
             }
+            initialized = 36 * pairs
         }
-        transformed = u
     }
 }
 
