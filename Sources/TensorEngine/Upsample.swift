@@ -1,102 +1,88 @@
-// Upsampling of the decoder: stride-2 transposed convolution (output 2H+1 × 2W+1, no padding,
-// no kernel flip) followed by the 4×4 FIR blur with zero padding 1, giving exactly 2H × 2W.
+// Upsampling of the decoder (StyleGAN2's upsampling modulated conv): the stride-2 transposed
+// convolution (2H+1 × 2W+1, no padding, no kernel flip) followed by the 4×4 FIR blur with zero
+// padding 1, run in its polyphase form. Output pixel (2m+p, 2n+q) reads blur tap u of transposed
+// row 2m+p+u−1 = 2y+a, i.e. input row y = m+i−1 through weight row a = p+u+1−2i: every (u, a)
+// lands on exactly one phase p and one i in 0..<3, so each of the four phases (p, q) is a 3×3
+// convolution of the H×W input with padding 1 (the input's zero padding stands for both the
+// transposed map's edges and the blur's padding). The four phases run as one Winograd conv with
+// 4·O outputs, then an interleave writes them into the 2H × 2W map.
+
+/// The composite kernels of an upsampling conv: weight ⊛ blur split into the four output phases,
+/// Winograd-transformed. Built once per style (see StyledConv).
+public struct UpsampleKernel: Sendable {
+    /// [4·O, C, 3, 3]: output channel o's phase (p, q) is row 4·o + 2·p + q.
+    let phases: WinogradKernel
+    public var outputs: Int { phases.outputs / 4 }
+    public var inputs: Int { phases.inputs }
+
+    /// weight: the modulated [O, C, 3, 3] weight of the transposed conv; blur: the [4, 4] FIR kernel
+    /// (flipped before correlating, as upfirdn2d does).
+    public init(weight: Tensor, blur: Tensor) {
+        precondition(weight.rank == 4 && weight.shape[2] == 3 && weight.shape[3] == 3 && blur.shape == [4, 4],
+                     "UpsampleKernel wants a [O, C, 3, 3] weight and a [4, 4] blur, got \(weight.shape) and \(blur.shape)")
+        let (o, c) = (weight.shape[0], weight.shape[1])
+        // The 144 products of one (o, c) pair: composite tap (phase, i, j) += blur tap · weight tap.
+        var terms: [(target: Int, source: Int, factor: Double)] = []
+        for p in 0..<2 { for i in 0..<3 { for u in 0..<4 {
+            let a = p + u + 1 - 2 * i
+            guard a >= 0 && a < 3 else { continue }
+            for q in 0..<2 { for j in 0..<3 { for v in 0..<4 {
+                let b = q + v + 1 - 2 * j
+                guard b >= 0 && b < 3 else { continue }
+                terms.append(((2 * p + q) * 9 + i * 3 + j, a * 3 + b, Double(blur.storage[(3 - u) * 4 + (3 - v)])))
+            } } }
+        } } }
+        var composite = [Float](repeating: 0, count: 4 * o * c * 9)
+        weight.storage.withUnsafeBufferPointer { w in
+            composite.withUnsafeMutableBufferPointer { out in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * 9) { sums in
+                    for output in 0..<o { for channel in 0..<c {
+                        let source = w.baseAddress! + (output * c + channel) * 9
+                        sums.initialize(repeating: 0)
+                        for term in terms { sums[term.target] += term.factor * Double(source[term.source]) }
+                        for phase in 0..<4 {
+                            let target = out.baseAddress! + ((4 * output + phase) * c + channel) * 9
+                            for tap in 0..<9 { target[tap] = Float(sums[phase * 9 + tap]) }
+                        }
+                    } }
+                }
+            }
+        }
+        phases = WinogradKernel(Tensor(shape: [4 * o, c, 3, 3], storage: composite))
+    }
+}
 
 extension Engine {
-    /// t[o](2y+a, 2v+b) += Σ_c w[o, c, a, b] · x[c](y, v). x: [N, C, H, W]; weight: [O, C, k, k].
-    /// Output [N, O, (H−1)·2 + k, (W−1)·2 + k].
-    public func transposedConvStride2(_ x: Tensor, weight: Tensor) -> Tensor {
-        precondition(x.rank == 4 && weight.rank == 4 && weight.shape[1] == x.shape[1],
-                     "transposedConvStride2: input \(x.shape), weight \(weight.shape)")
-        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
-        let (th, tw) = ((h - 1) * 2 + kh, (w - 1) * 2 + kw)
-        let taps = kh * kw, pixels = h * w
-        // A[(o, a, b), c] = w[o, c, a, b], so one GEMM gives every tap's contribution per pixel.
-        var arranged = [Float](repeating: 0, count: o * taps * c)
-        for output in 0..<o { for channel in 0..<c { for tap in 0..<taps {
-            arranged[(output * taps + tap) * c + channel] = weight.storage[(output * c + channel) * taps + tap]
-        } } }
-        var out = Tensor(zeros: [n, o, th, tw])
-        let products = buffer(Slot.gemm, count: o * taps * pixels)
-        x.storage.withUnsafeBufferPointer { input in
-            arranged.withUnsafeBufferPointer { a in
-                out.storage.withUnsafeMutableBufferPointer { output in
-                    for image in 0..<n {
-                        multiplyAccumulates += o * taps * pixels * c
-                        measure("gemm transposed conv") {
-                            BLAS.sgemm(m: o * taps, n: pixels, k: c, a: a.baseAddress!, lda: c,
-                                       b: input.baseAddress! + image * c * pixels, ldb: pixels,
-                                       c: products, ldc: pixels, beta: 0, workers: threads)
-                        }
-                        measure("transposed conv scatter") { Parallel.forEachChunk(o, workers: threads) { range in
-                            for channel in range {
-                                let plane = output.baseAddress! + (image * o + channel) * th * tw
-                                for tap in 0..<taps {
-                                    let (a, b) = (tap / kw, tap % kw)
-                                    let row = products + (channel * taps + tap) * pixels
-                                    for y in 0..<h {
-                                        let dst = plane + (2 * y + a) * tw + b
-                                        let src = row + y * w
-                                        for v in 0..<w { dst[2 * v] += src[v] }
-                                    }
-                                }
-                            }
-                        } }
-                    }
-                }
-            }
-        }
-        return out
-    }
-
-    /// Per-channel correlation with a k×k FIR kernel after zero padding `padding` on every side
-    /// (upfirdn2d with up = down = 1). x: [N, C, H, W]; kernel: [k, k]. Output
-    /// [N, C, H + 2p − k + 1, W + 2p − k + 1]. With `activationBias` ([C]), each row also gets
-    /// Tensor.fusedLeakyReLU's bias + lrelu(0.2)·√2 while it is in cache (same arithmetic).
-    public func blur(_ x: Tensor, kernel: Tensor, padding: Int, activationBias: Tensor? = nil) -> Tensor {
-        precondition(x.rank == 4 && kernel.rank == 2 && kernel.shape[0] == kernel.shape[1], "blur: input \(x.shape), kernel \(kernel.shape)")
-        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let k = kernel.shape[0]
-        let (oh, ow) = (h + 2 * padding - k + 1, w + 2 * padding - k + 1)
-        precondition(oh > 0 && ow > 0, "blur: \(h)×\(w) too small for a \(k)×\(k) kernel")
-        // The kernel is flipped before correlating (upfirdn2d); symmetric kernels are unchanged.
-        let taps = (0..<(k * k)).map { kernel.storage[(k - 1 - $0 / k) * k + (k - 1 - $0 % k)] }
-        precondition(activationBias == nil || activationBias!.count == c, "blur: activation bias has \(activationBias!.count) values for \(c) channels")
-        let shifts = activationBias?.storage ?? []
+    /// lrelu(transposed conv stride 2 → blur (padding 1) + bias, 0.2)·√2 of x: [N, C, H, W] → [N, O, 2H, 2W]
+    /// (StyledConv with upsample, bias = both of its biases).
+    public func upsample(_ x: Tensor, kernel: UpsampleKernel, activationBias bias: Tensor) -> Tensor {
+        precondition(bias.count == kernel.outputs, "upsample: bias has \(bias.count) values for \(kernel.outputs) outputs")
+        let phases = conv3x3(x, kernel: kernel.phases, bias: nil)
+        let (n, o, h, w) = (x.shape[0], kernel.outputs, x.shape[2], x.shape[3])
+        var out = Tensor(uninitialized: [n, o, 2 * h, 2 * w])
         let gain = Float(2).squareRoot(), negative = 0.2 * gain
-        var out = Tensor(uninitialized: [n, c, oh, ow])
-        multiplyAccumulates += n * c * oh * ow * k * k
-        measure("blur") { x.storage.withUnsafeBufferPointer { input in
+        measure("upsample interleave") { phases.storage.withUnsafeBufferPointer { input in
             out.storage.withUnsafeMutableBufferPointer { output in
-                Parallel.forEachChunk(n * c, workers: threads) { range in
-                    for index in range {
-                        let src = input.baseAddress! + index * h * w, dst = output.baseAddress! + index * oh * ow
-                        // Row by row as 16 shifted multiply-adds over contiguous spans (vectorisable).
-                        for y in 0..<oh {
-                            let line = dst + y * ow
-                            line.update(repeating: 0, count: ow)
-                            for u in 0..<k {
-                                let iy = y + u - padding
-                                guard iy >= 0 && iy < h else { continue }
-                                let row = src + iy * w
-                                for t in 0..<k {
-                                    let tap = taps[u * k + t], shift = t - padding
-                                    let lo = max(0, -shift), hi = min(ow, w - shift)
-                                    guard lo < hi else { continue }
-                                    let from = row + shift
-                                    for v in lo..<hi { line[v] += tap * from[v] }
+                bias.storage.withUnsafeBufferPointer { shifts in
+                    Parallel.forEachChunk(n * o, workers: threads) { range in
+                        for index in range {
+                            let planes = input.baseAddress! + 4 * index * h * w, target = output.baseAddress! + index * 4 * h * w
+                            let shift = shifts[index % o]
+                            for y in 0..<h { for p in 0..<2 {
+                                // Row 2y+p interleaves phases (p, 0) and (p, 1), with blur's bias + lrelu(0.2)·√2.
+                                let even = planes + (2 * p) * h * w + y * w, odd = even + h * w
+                                let line = target + (2 * y + p) * 2 * w
+                                for v in 0..<w {
+                                    let a = even[v] + shift, b = odd[v] + shift
+                                    line[2 * v] = a < 0 ? a * negative : a * gain
+                                    line[2 * v + 1] = b < 0 ? b * negative : b * gain
                                 }
-                            }
-                            if !shifts.isEmpty {
-                                let shift = shifts[index % c]
-                                for i in 0..<ow { let v = line[i] + shift; line[i] = v < 0 ? v * negative : v * gain }
-                            }
+                            } }
                         }
                     }
                 }
             }
-        }
-        }
+        } }
         return out
     }
 }

@@ -139,7 +139,8 @@ func activationBias(_ reader: CheckpointReader, _ prefix: String, channels: Int)
     return total
 }
 
-/// StyledConv: modulated conv (optionally the stride-2 transposed conv + blur) → bias → lrelu(0.2)·√2.
+/// StyledConv: modulated conv (optionally the stride-2 transposed conv + blur, run as one polyphase
+/// conv, see Upsample.swift) → bias → lrelu(0.2)·√2.
 struct StyledConv {
     let conv: ModulatedConv, bias: Tensor, blurKernel: Tensor?
     var outputs: Int { conv.outputs }
@@ -149,15 +150,17 @@ struct StyledConv {
         bias = try activationBias(reader, prefix, channels: conv.outputs)
         blurKernel = upsample ? try reader.take(prefix + ".conv.blur.kernel", [4, 4]) : nil
     }
-    /// The modulated weight for a style, ready to run (Winograd-transformed for the 3×3 convs).
+    /// The modulated weight for a style, ready to run (Winograd-transformed; with upsample, composed
+    /// with the blur first).
     func prepare(_ style: Tensor) -> StyledWeight {
         let weight = conv.weight(for: style)
-        return blurKernel == nil ? .winograd(WinogradKernel(weight)) : .plain(weight)
+        if let blurKernel { return .upsample(UpsampleKernel(weight: weight, blur: blurKernel)) }
+        return .winograd(WinogradKernel(weight))
     }
     func callAsFunction(_ engine: Engine, _ x: Tensor, weight: StyledWeight) -> Tensor {
         switch weight {
-        case .plain(let weight):
-            return engine.blur(engine.transposedConvStride2(x, weight: weight), kernel: blurKernel!, padding: 1, activationBias: bias)
+        case .upsample(let kernel):
+            return engine.upsample(x, kernel: kernel, activationBias: bias)
         case .winograd(let kernel):
             return engine.conv3x3(x, kernel: kernel, bias: bias, activation: .scaledLeakyReLU)
         }
@@ -165,8 +168,8 @@ struct StyledConv {
 }
 
 enum StyledWeight: Sendable {
-    case plain(Tensor)
     case winograd(WinogradKernel)
+    case upsample(UpsampleKernel)
 }
 
 /// ToRGB: 1×1 modulated conv without demodulation, plus bias (tanh is applied by the caller).
