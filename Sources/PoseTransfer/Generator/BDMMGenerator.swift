@@ -60,14 +60,16 @@ public struct BDMMGenerator: Sendable {
         self.source.features(engine, image).last!.globalAveragePool()
     }
 
-    /// The modulated weights of every styled layer for one style (constant over a video).
-    struct StyledWeights {
+    /// The modulated weights of every styled layer for one style (constant over a video, so they
+    /// are built in its first window and carried to the next ones, see CarriedState).
+    struct StyledWeights: Sendable {
+        let style: Tensor
         let conv1up, direct1, conv2up, direct2, conv3up, direct3: StyledWeight
         let forward1, backward1, forward2, backward2, toRGB: Tensor
     }
 
     func styledWeights(_ style: Tensor) -> StyledWeights {
-        StyledWeights(conv1up: conv1up.prepare(style), direct1: direct1.prepare(style),
+        StyledWeights(style: style, conv1up: conv1up.prepare(style), direct1: direct1.prepare(style),
                       conv2up: conv2up.prepare(style), direct2: direct2.prepare(style),
                       conv3up: conv3up.prepare(style), direct3: direct3.prepare(style),
                       forward1: forward1.conv.weight(for: style), backward1: backward1.conv.weight(for: style),

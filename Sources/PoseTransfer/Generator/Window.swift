@@ -22,6 +22,9 @@ public struct CarriedState: Sendable {
     public var structure: Tensor      // uv_feat_pre: structural state after the last frame
     public var forwardQuarter: Tensor // forward-propagation state at 1/4 scale
     public var forwardHalf: Tensor    // forward-propagation state at 1/2 scale
+    /// The modulated weights built for `style` by the generator that made this state; nil in a
+    /// state made elsewhere (a cached window), and then the next window builds them again.
+    var weights: BDMMGenerator.StyledWeights?
     public init(style: Tensor, lastFrame: Tensor, structure: Tensor, forwardQuarter: Tensor, forwardHalf: Tensor) {
         self.style = style; self.lastFrame = lastFrame; self.structure = structure
         self.forwardQuarter = forwardQuarter; self.forwardHalf = forwardHalf
@@ -47,7 +50,8 @@ extension BDMMGenerator {
 
         let style = carried?.style ?? engine.layer("style encoder (first window)") { self.style(engine, source: image) }
         note("style", style)
-        let weights = engine.layer("modulated weights") { styledWeights(style) }
+        let weights = if let built = carried?.weights, built.style == style { built }
+                      else { engine.layer("modulated weights") { styledWeights(style) } }
 
         // Warp features of every frame, then the two propagations (warp feature first in each concat).
         var warpHalf: [Tensor] = [], warpQuarter: [Tensor] = []
@@ -128,8 +132,9 @@ extension BDMMGenerator {
             outputs.append(rgb)
             previous = rgb
         }
-        let next = CarriedState(style: style, lastFrame: outputs.last!, structure: structureState!,
+        var next = CarriedState(style: style, lastFrame: outputs.last!, structure: structureState!,
                                 forwardQuarter: forwardQuarter, forwardHalf: forwardHalf)
+        next.weights = weights
         return WindowOutput(frames: outputs, carried: next, trace: record)
     }
 }
