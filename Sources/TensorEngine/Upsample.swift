@@ -21,7 +21,8 @@ public struct UpsampleKernel: Sendable {
         precondition(weight.rank == 4 && weight.shape[2] == 3 && weight.shape[3] == 3 && blur.shape == [4, 4],
                      "UpsampleKernel wants a [O, C, 3, 3] weight and a [4, 4] blur, got \(weight.shape) and \(blur.shape)")
         let (o, c) = (weight.shape[0], weight.shape[1])
-        // The 144 products of one (o, c) pair: composite tap (phase, i, j) += blur tap · weight tap.
+        let pairs = o * c
+        // The 144 products of one (o, c) pair: composite tap (phase, i, j) += blur tap · weight tap (a, b).
         var terms: [(target: Int, source: Int, factor: Double)] = []
         for p in 0..<2 { for i in 0..<3 { for u in 0..<4 {
             let a = p + u + 1 - 2 * i
@@ -32,21 +33,33 @@ public struct UpsampleKernel: Sendable {
                 terms.append(((2 * p + q) * 9 + i * 3 + j, a * 3 + b, Double(blur.storage[(3 - u) * 4 + (3 - v)])))
             } } }
         } } }
-        var composite = [Float](repeating: 0, count: 4 * o * c * 9)
-        weight.storage.withUnsafeBufferPointer { w in
-            composite.withUnsafeMutableBufferPointer { out in
-                withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * 9) { sums in
-                    for output in 0..<o { for channel in 0..<c {
-                        let source = w.baseAddress! + (output * c + channel) * 9
-                        sums.initialize(repeating: 0)
-                        for term in terms { sums[term.target] += term.factor * Double(source[term.source]) }
-                        for phase in 0..<4 {
-                            let target = out.baseAddress! + ((4 * output + phase) * c + channel) * 9
-                            for tap in 0..<9 { target[tap] = Float(sums[phase * 9 + tap]) }
+        let composite = [Float](unsafeUninitializedCapacity: 4 * pairs * 9) { out, initialized in
+            weight.storage.withUnsafeBufferPointer { w in
+                // Four (o, c) pairs at a time, in Double.
+                withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: 9 + 36) { scratch in
+                    let taps = scratch.baseAddress!, sums = taps + 9
+                    var first = 0
+                    while first < pairs {
+                        let lanes = min(4, pairs - first)
+                        for t in 0..<9 {
+                            var v = SIMD4<Double>(repeating: 0)
+                            for lane in 0..<lanes { v[lane] = Double(w[(first + lane) * 9 + t]) }
+                            taps[t] = v
                         }
-                    } }
+                        sums.update(repeating: SIMD4(repeating: 0), count: 36)
+                        for term in terms { sums[term.target] += term.factor * taps[term.source] }
+                        for lane in 0..<lanes {
+                            let (output, channel) = (first + lane).quotientAndRemainder(dividingBy: c)
+                            for phase in 0..<4 {
+                                let target = out.baseAddress! + ((4 * output + phase) * c + channel) * 9
+                                for tap in 0..<9 { target[tap] = Float(sums[phase * 9 + tap][lane]) }
+                            }
+                        }
+                        first += 4
+                    }
                 }
             }
+            initialized = 4 * pairs * 9
         }
         phases = WinogradKernel(Tensor(shape: [4 * o, c, 3, 3], storage: composite))
     }

@@ -14,8 +14,9 @@ public struct WinogradKernel: Sendable {
         let (o, c) = (weight.shape[0], weight.shape[1])
         outputs = o; inputs = c
         let pairs = o * c
-        // G·v for three values of a column or row: six values at out[0], out[stride], … (in Double).
-        @inline(__always) func g(_ v0: Double, _ v1: Double, _ v2: Double, into out: UnsafeMutablePointer<Double>, stride: Int) {
+        // G·v for one column or row (v0, v1, v2) of four kernels at once: six values at out[0], out[stride], …
+        @inline(__always) func g(_ v0: SIMD4<Double>, _ v1: SIMD4<Double>, _ v2: SIMD4<Double>,
+                                 into out: UnsafeMutablePointer<SIMD4<Double>>, stride: Int) {
             out[0] = v0 / 4
             out[stride] = -(v0 + v1 + v2) / 6
             out[2 * stride] = -(v0 - v1 + v2) / 6
@@ -23,19 +24,34 @@ public struct WinogradKernel: Sendable {
             out[4 * stride] = v0 / 24 - v1 / 12 + v2 / 6
             out[5 * stride] = v2
         }
-        // Plain loops over one scratch block: the kernels of the upsampling convs have 4·O·C pairs,
-        // built once per video, and per-pair arrays made that build several times slower.
+        // Four kernels at a time in one scratch block, with the arithmetic of one at a time (lanes are
+        // independent): the upsampling convs' kernels have 4·O·C pairs, and per-pair arrays made
+        // building them several times slower.
         transformed = [Float](unsafeUninitializedCapacity: 36 * pairs) { u, initialized in
             weight.storage.withUnsafeBufferPointer { w in
-                withUnsafeTemporaryAllocation(of: Double.self, capacity: 24) { scratch in
-                    let columns = scratch.baseAddress!, row = columns + 18   // columns[i * 3 + j]: G·g, 6×3
-                    for pair in 0..<pairs {
-                        let k = w.baseAddress! + pair * 9
-                        for j in 0..<3 { g(Double(k[j]), Double(k[3 + j]), Double(k[6 + j]), into: columns + j, stride: 3) }
+                withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: 33) { scratch in
+                    let k = scratch.baseAddress!, columns = k + 9, row = columns + 18   // columns[i * 3 + j]: G·g, 6×3
+                    var first = 0
+                    while first < pairs {
+                        let lanes = min(4, pairs - first)
+                        for t in 0..<9 {
+                            var v = SIMD4<Double>(repeating: 0)
+                            for lane in 0..<lanes { v[lane] = Double(w[(first + lane) * 9 + t]) }
+                            k[t] = v
+                        }
+                        for j in 0..<3 { g(k[j], k[3 + j], k[6 + j], into: columns + j, stride: 3) }
                         for i in 0..<6 {   // (G·g)·Gᵀ row by row → 6×6
                             g(columns[i * 3], columns[i * 3 + 1], columns[i * 3 + 2], into: row, stride: 1)
-                            for j in 0..<6 { u[(i * 6 + j) * pairs + pair] = Float(row[j]) }
+                            for j in 0..<6 {
+                                let values = SIMD4<Float>(row[j]), target = u.baseAddress! + (i * 6 + j) * pairs + first
+                                if lanes == 4 {
+                                    UnsafeMutableRawPointer(target).storeBytes(of: values, as: SIMD4<Float>.self)
+                                } else {
+                                    for lane in 0..<lanes { target[lane] = values[lane] }
+                                }
+                            }
                         }
+                        first += 4
                     }
                 }
             }
