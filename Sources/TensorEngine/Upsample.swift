@@ -82,7 +82,7 @@ extension Engine {
                             let planes = input.baseAddress! + 4 * index * h * w, target = output.baseAddress! + index * 4 * h * w
                             let shift = shifts[index % o]
                             for y in 0..<h { for p in 0..<2 {
-                                // Row 2y+p interleaves phases (p, 0) and (p, 1), with blur's bias + lrelu(0.2)·√2.
+                                // Row 2y+p: phases (p, 0) and (p, 1) interleaved, + bias, lrelu(0.2)·√2 as fusedLeakyReLU.
                                 let even = planes + (2 * p) * h * w + y * w, odd = even + h * w
                                 let line = target + (2 * y + p) * 2 * w
                                 for v in 0..<w {
