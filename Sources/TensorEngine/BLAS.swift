@@ -6,10 +6,11 @@ import COpenBLAS
 
 enum BLAS {
     /// C[m×n] = A[m×k] · B[k×n] + beta · C, all row-major with the given leading dimensions.
-    /// `transposeA` reads A as its transpose (A stored k×m with leading dimension lda).
+    /// `transposeA` reads A as its transpose (A stored k×m with leading dimension lda), and
+    /// `transposeB` B as its transpose (B stored n×k with leading dimension ldb).
     static func sgemm(m: Int, n: Int, k: Int,
                       a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
-                      b: UnsafePointer<Float>, ldb: Int,
+                      b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
                       c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
@@ -17,7 +18,7 @@ enum BLAS {
             if beta != 1 { for row in 0..<m { for col in 0..<n { c[row * ldc + col] = beta == 0 ? 0 : c[row * ldc + col] * beta } } }
             return
         }
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, CblasNoTrans,
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 

@@ -74,14 +74,51 @@ import Testing
         }
     }
 
-    @Test(arguments: [(1, 3, 6, 5, 4, 3.0), (1, 2, 1, 1, 2, 2.0), (2, 4, 4, 7, 3, 5.0), (1, 8, 9, 3, 8, 0.5)])
-    func deformableConvMatchesDirect(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ o: Int, _ reach: Double) {
-        let engine = Engine(threads: 2)
-        let x = Tensor.random([n, c, h, w], seed: 11), weight = Tensor.random([o, c, 3, 3], seed: 12)
-        let offset = Tensor.random([n, 18, h, w], scale: Float(reach), seed: 13)
-        var mask = Tensor.random([n, 9, h, w], scale: 3, seed: 14); mask.sigmoid(scale: 2)
-        let fast = engine.deformableConv2d(x, offset: offset, mask: mask, weight: weight)
-        #expect(fast.maxDifference(Direct.deformableConv2d(x, offset, mask, weight)) <= 1e-5)
+    struct DeformCase: CustomStringConvertible, Sendable {
+        let n, c, h, w, o: Int
+        /// Largest |offset| in pixels.
+        let reach: Float
+        /// Zero the mask of every third (tap, pixel).
+        var zeroMasks = false
+        /// Largest |x|. Sample positions are float32 (as in torchvision's kernel): at x ≈ 95 one is
+        /// off by up to 4e-6 pixels, which moves a 108-term sum of values in ±1 by ~6e-5, with this
+        /// code as with the plan-based one before it; smaller values keep that under the 1e-5 bound.
+        var inputScale: Float = 1
+        var description: String { "n\(n) c\(c) \(h)×\(w) → \(o) reach \(reach)\(zeroMasks ? " zero masks" : "")" }
+    }
+
+    static let deformCases: [DeformCase] = [
+        .init(n: 1, c: 3, h: 6, w: 5, o: 4, reach: 3),
+        .init(n: 1, c: 2, h: 1, w: 1, o: 2, reach: 2),
+        .init(n: 2, c: 4, h: 4, w: 7, o: 3, reach: 5),
+        .init(n: 1, c: 8, h: 9, w: 3, o: 8, reach: 0.5),
+        .init(n: 1, c: 13, h: 1, w: 1, o: 5, reach: 0.8),            // eight channels at a time and a tail of five
+        .init(n: 1, c: 21, h: 7, w: 6, o: 4, reach: 2, zeroMasks: true),
+        .init(n: 1, c: 6, h: 5, w: 8, o: 3, reach: 40),              // nearly every sample far outside the map
+        .init(n: 1, c: 12, h: 48, w: 100, o: 8, reach: 4, inputScale: 0.1),   // several blocks of pixels, the last one partial
+    ]
+
+    static func deformInputs(_ t: DeformCase) -> (x: Tensor, offset: Tensor, mask: Tensor, weight: Tensor) {
+        let x = Tensor.random([t.n, t.c, t.h, t.w], scale: t.inputScale, seed: 11)
+        let weight = Tensor.random([t.o, t.c, 3, 3], seed: 12)
+        let offset = Tensor.random([t.n, 18, t.h, t.w], scale: t.reach, seed: 13)
+        var mask = Tensor.random([t.n, 9, t.h, t.w], scale: 3, seed: 14); mask.sigmoid(scale: 2)
+        if t.zeroMasks { for i in stride(from: 0, to: mask.count, by: 3) { mask.storage[i] = 0 } }
+        return (x, offset, mask, weight)
+    }
+
+    @Test(arguments: deformCases) func deformableConvMatchesDirect(_ t: DeformCase) {
+        let (x, offset, mask, weight) = Self.deformInputs(t)
+        let fast = Engine(threads: 2).deformableConv2d(x, offset: offset, mask: mask, weight: weight)
+        #expect(fast.maxDifference(Direct.deformableConv2d(x, offset, mask, weight)) <= 1e-5, "\(t)")
+    }
+
+    /// Each block of pixels is computed the same way whichever worker takes it.
+    @Test(arguments: deformCases) func deformableConvOneThreadEqualsTwo(_ t: DeformCase) {
+        let (x, offset, mask, weight) = Self.deformInputs(t)
+        let one = Engine(threads: 1).deformableConv2d(x, offset: offset, mask: mask, weight: weight)
+        let two = Engine(threads: 2).deformableConv2d(x, offset: offset, mask: mask, weight: weight)
+        #expect(one.storage == two.storage, "\(t)")
     }
 
     @Test func deformableConvWithZeroOffsetsAndUnitMaskIsConv() {
