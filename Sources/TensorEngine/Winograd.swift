@@ -109,13 +109,14 @@ extension Engine {
                                into target: UnsafeMutablePointer<Float>) {
         let (tilesY, tilesX) = ((h + 3) / 4, (w + 3) / 4)
         let tiles = tilesY * tilesX
-        let v = buffer(Slot.columns, count: 36 * c * tiles)
-        let m = buffer(Slot.gemm, count: 36 * o * tiles)
+        let (sv, sm) = (Winograd.skewed(c * tiles), Winograd.skewed(o * tiles))
+        let v = buffer(Slot.columns, count: 36 * sv)
+        let m = buffer(Slot.gemm, count: 36 * sm)
         measure("winograd input transform") {
             Parallel.forEachChunk(c, workers: threads) { channels in
                 for channel in channels {
                     Winograd.transformInput(source + channel * h * w, height: h, width: w, tileRows: 0..<tilesY, tilesX: tilesX,
-                                            into: v + channel * tiles, positionStride: c * tiles)
+                                            into: v + channel * tiles, positionStride: sv)
                 }
             }
         }
@@ -123,14 +124,14 @@ extension Engine {
             Parallel.forEachChunk(36, workers: threads) { positions in
                 for p in positions {
                     BLAS.sgemm(m: o, n: tiles, k: c, a: u + p * o * c, lda: c,
-                               b: v + p * c * tiles, ldb: tiles, c: m + p * o * tiles, ldc: tiles, beta: 0)
+                               b: v + p * sv, ldb: tiles, c: m + p * sm, ldc: tiles, beta: 0)
                 }
             }
         }
         measure("winograd output transform") {
             Parallel.forEachChunk(o, workers: threads) { range in
                 for channel in range {
-                    Winograd.transformOutput(m + channel * tiles, positionStride: o * tiles, tileRows: 0..<tilesY, tilesX: tilesX,
+                    Winograd.transformOutput(m + channel * tiles, positionStride: sm, tileRows: 0..<tilesY, tilesX: tilesX,
                                              bias: bias[channel], epilogue: epilogue, channel: channel,
                                              into: target + channel * h * w, height: h, width: w)
                 }
@@ -148,24 +149,25 @@ extension Engine {
         let (tilesY, tilesX) = ((h + 3) / 4, (w + 3) / 4)
         let blocks = (tilesY + rowsPerBlock - 1) / rowsPerBlock
         let span = rowsPerBlock * tilesX                       // tiles in a full block
-        let perWorker = 36 * (c + o) * span
+        let (sv, sm) = (Winograd.skewed(c * span), Winograd.skewed(o * span))
+        let perWorker = 36 * (sv + sm)
         let workers = min(threads, blocks)
         let scratch = buffer(Slot.columns, count: workers * perWorker)
         Parallel.forEachIndexedChunk(blocks, workers: workers) { worker, range in
-            let v = scratch + worker * perWorker, m = v + 36 * c * span
+            let v = scratch + worker * perWorker, m = v + 36 * sv
             for block in range {
                 let rows = (block * rowsPerBlock)..<min(tilesY, (block + 1) * rowsPerBlock)
                 let tiles = rows.count * tilesX
                 for channel in 0..<c {
                     Winograd.transformInput(source + channel * h * w, height: h, width: w, tileRows: rows, tilesX: tilesX,
-                                            into: v + channel * tiles, positionStride: c * tiles)
+                                            into: v + channel * tiles, positionStride: sv)
                 }
                 for p in 0..<36 {
                     BLAS.sgemm(m: o, n: tiles, k: c, a: u + p * o * c, lda: c,
-                               b: v + p * c * tiles, ldb: tiles, c: m + p * o * tiles, ldc: tiles, beta: 0)
+                               b: v + p * sv, ldb: tiles, c: m + p * sm, ldc: tiles, beta: 0)
                 }
                 for channel in 0..<o {
-                    Winograd.transformOutput(m + channel * tiles, positionStride: o * tiles, tileRows: rows, tilesX: tilesX,
+                    Winograd.transformOutput(m + channel * tiles, positionStride: sm, tileRows: rows, tilesX: tilesX,
                                              bias: bias[channel], epilogue: epilogue, channel: channel,
                                              into: target + channel * h * w, height: h, width: w)
                 }
@@ -206,6 +208,12 @@ enum Winograd {
         }
     }
 
+    /// The distance between two positions' matrices in the Winograd-domain buffers: at least
+    /// `count` floats, and one cache line past a multiple of 4 KiB. The transforms write (and
+    /// read) all 36 positions of a tile at once; at a plain power-of-two distance those 36 streams
+    /// would share one L1 set and evict each other.
+    static func skewed(_ count: Int) -> Int { (count + 1023) / 1024 * 1024 + 16 }
+
     /// Tile rows per block for the blocked path, or nil for maps too small to give each of two
     /// workers several blocks of about 128 tiles (GEMMs 128 columns wide).
     static func blockTileRows(tilesY: Int, tilesX: Int) -> Int? {
@@ -221,7 +229,7 @@ enum Winograd {
     static func transformInput(_ plane: UnsafePointer<Float>, height: Int, width: Int, tileRows: Range<Int>, tilesX: Int,
                                into v: UnsafeMutablePointer<Float>, positionStride: Int) {
         let span = 4 * tilesX + 4, phase = tilesX + 1
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 12 * span + 4 * phase) { scratch in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 12 * span + 24 * phase) { scratch in
             let rows = scratch.baseAddress!, t = rows + 6 * span, p = t + 6 * span
             for ty in tileRows {
                 // The six input rows of this tile row, x from −1, zero outside the map.
@@ -238,17 +246,23 @@ enum Winograd {
                 }
                 let d0 = rows, d1 = rows + span, d2 = rows + 2 * span, d3 = rows + 3 * span, d4 = rows + 4 * span, d5 = rows + 5 * span
                 let t0 = t, t1 = t + span, t2 = t + 2 * span, t3 = t + 3 * span, t4 = t + 4 * span, t5 = t + 5 * span
-                for x in 0..<span {
-                    t0[x] = 4 * d0[x] - 5 * d2[x] + d4[x]
-                    t1[x] = -4 * (d1[x] + d2[x]) + d3[x] + d4[x]
-                    t2[x] = 4 * (d1[x] - d2[x]) - d3[x] + d4[x]
-                    t3[x] = -2 * (d1[x] - d3[x]) - d2[x] + d4[x]
-                    t4[x] = 2 * (d1[x] - d3[x]) - d2[x] + d4[x]
-                    t5[x] = 4 * d1[x] - 5 * d3[x] + d5[x]
+                var x = 0
+                while x + 4 <= span {   // span is a multiple of 4
+                    let (e0, e1, e2, e3, e4, e5) = (load4(d0 + x), load4(d1 + x), load4(d2 + x), load4(d3 + x), load4(d4 + x), load4(d5 + x))
+                    store4(4 * e0 - 5 * e2 + e4, t0 + x)
+                    store4(-4 * (e1 + e2) + e3 + e4, t1 + x)
+                    store4(4 * (e1 - e2) - e3 + e4, t2 + x)
+                    store4(-2 * (e1 - e3) - e2 + e4, t3 + x)
+                    store4(2 * (e1 - e3) - e2 + e4, t4 + x)
+                    store4(4 * e1 - 5 * e3 + e5, t5 + x)
+                    x += 4
                 }
-                let p0 = p, p1 = p + phase, p2 = p + 2 * phase, p3 = p + 3 * phase
+                // Every row split into its phases first, then every horizontal transform: reading
+                // p0[tx + 1] straight after the 4-wide stores that wrote it would straddle two
+                // stores still in flight (a store-forwarding stall on every load).
                 for i in 0..<6 {
                     let row = t + i * span
+                    let p0 = p + 4 * i * phase, p1 = p0 + phase, p2 = p1 + phase, p3 = p2 + phase
                     var m = 0
                     while m + 4 <= phase {   // four tiles' worth at a time, as a 4×4 transpose
                         let (a, b, c, d) = transpose(load4(row + 4 * m), load4(row + 4 * m + 4), load4(row + 4 * m + 8), load4(row + 4 * m + 12))
@@ -256,10 +270,25 @@ enum Winograd {
                         m += 4
                     }
                     while m < phase { p0[m] = row[4 * m]; p1[m] = row[4 * m + 1]; p2[m] = row[4 * m + 2]; p3[m] = row[4 * m + 3]; m += 1 }
+                }
+                for i in 0..<6 {
+                    let p0 = p + 4 * i * phase, p1 = p0 + phase, p2 = p1 + phase, p3 = p2 + phase
                     let base = v + (6 * i) * positionStride + (ty - tileRows.lowerBound) * tilesX
                     let o0 = base, o1 = base + positionStride, o2 = base + 2 * positionStride
                     let o3 = base + 3 * positionStride, o4 = base + 4 * positionStride, o5 = base + 5 * positionStride
-                    for tx in 0..<tilesX {
+                    var tx = 0
+                    while tx + 4 <= tilesX {   // four tiles at a time, spelled out so it stays vectorised
+                        let r0 = load4(p0 + tx), r1 = load4(p1 + tx), r2 = load4(p2 + tx), r3 = load4(p3 + tx)
+                        let r4 = load4(p0 + tx + 1), r5 = load4(p1 + tx + 1)
+                        store4(4 * r0 - 5 * r2 + r4, o0 + tx)
+                        store4(-4 * (r1 + r2) + r3 + r4, o1 + tx)
+                        store4(4 * (r1 - r2) - r3 + r4, o2 + tx)
+                        store4(-2 * (r1 - r3) - r2 + r4, o3 + tx)
+                        store4(2 * (r1 - r3) - r2 + r4, o4 + tx)
+                        store4(4 * r1 - 5 * r3 + r5, o5 + tx)
+                        tx += 4
+                    }
+                    while tx < tilesX {
                         let r0 = p0[tx], r1 = p1[tx], r2 = p2[tx], r3 = p3[tx], r4 = p0[tx + 1], r5 = p1[tx + 1]
                         o0[tx] = 4 * r0 - 5 * r2 + r4
                         o1[tx] = -4 * (r1 + r2) + r3 + r4
@@ -267,6 +296,7 @@ enum Winograd {
                         o3[tx] = -2 * (r1 - r3) - r2 + r4
                         o4[tx] = 2 * (r1 - r3) - r2 + r4
                         o5[tx] = 4 * r1 - 5 * r3 + r5
+                        tx += 1
                     }
                 }
             }
@@ -286,24 +316,46 @@ enum Winograd {
                     let m0 = base, m1 = base + positionStride, m2 = base + 2 * positionStride
                     let m3 = base + 3 * positionStride, m4 = base + 4 * positionStride, m5 = base + 5 * positionStride
                     let s0 = s + (4 * i) * tilesX, s1 = s0 + tilesX, s2 = s1 + tilesX, s3 = s2 + tilesX
-                    for tx in 0..<tilesX {
+                    var tx = 0
+                    while tx + 4 <= tilesX {   // spelled out four tiles at a time so it stays vectorised
+                        let (n1, n2, n3, n4) = (load4(m1 + tx), load4(m2 + tx), load4(m3 + tx), load4(m4 + tx))
+                        let a = n1 + n2, b = n1 - n2, c = n3 + n4, d = n3 - n4
+                        store4(load4(m0 + tx) + a + c, s0 + tx)
+                        store4(b + 2 * d, s1 + tx)
+                        store4(a + 4 * c, s2 + tx)
+                        store4(b + 8 * d + load4(m5 + tx), s3 + tx)
+                        tx += 4
+                    }
+                    while tx < tilesX {
                         let a = m1[tx] + m2[tx], b = m1[tx] - m2[tx], c = m3[tx] + m4[tx], d = m3[tx] - m4[tx]
                         s0[tx] = m0[tx] + a + c
                         s1[tx] = b + 2 * d
                         s2[tx] = a + 4 * c
                         s3[tx] = b + 8 * d + m5[tx]
+                        tx += 1
                     }
                 }
                 for q in 0..<4 {
                     let r0 = s + q * tilesX, r1 = r0 + 4 * tilesX, r2 = r1 + 4 * tilesX
                     let r3 = r2 + 4 * tilesX, r4 = r3 + 4 * tilesX, r5 = r4 + 4 * tilesX
                     let y0 = y + q * tilesX, y1 = y0 + 4 * tilesX, y2 = y1 + 4 * tilesX, y3 = y2 + 4 * tilesX
-                    for tx in 0..<tilesX {
+                    var tx = 0
+                    while tx + 4 <= tilesX {
+                        let (n1, n2, n3, n4) = (load4(r1 + tx), load4(r2 + tx), load4(r3 + tx), load4(r4 + tx))
+                        let a = n1 + n2, b = n1 - n2, c = n3 + n4, d = n3 - n4
+                        store4(load4(r0 + tx) + a + c + bias, y0 + tx)
+                        store4(b + 2 * d + bias, y1 + tx)
+                        store4(a + 4 * c + bias, y2 + tx)
+                        store4(b + 8 * d + load4(r5 + tx) + bias, y3 + tx)
+                        tx += 4
+                    }
+                    while tx < tilesX {
                         let a = r1[tx] + r2[tx], b = r1[tx] - r2[tx], c = r3[tx] + r4[tx], d = r3[tx] - r4[tx]
                         y0[tx] = r0[tx] + a + c + bias
                         y1[tx] = b + 2 * d + bias
                         y2[tx] = a + 4 * c + bias
                         y3[tx] = b + 8 * d + r5[tx] + bias
+                        tx += 1
                     }
                 }
                 for r in 0..<min(4, height - 4 * ty) {

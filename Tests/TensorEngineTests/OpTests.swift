@@ -270,4 +270,18 @@ extension Tensor {
         #expect(one.maxDifference(slow) <= 1e-5 * slow.storage.map(abs).max()!)
         #expect(one.storage == two.storage)
     }
+
+    /// 4×4 stride-2 padding-1 convolutions through the pixel phases: small maps (one Winograd
+    /// tile), maps large enough for the blocked path, widths whose halves are not multiples of 4.
+    @Test(arguments: [(1, 3, 2, 2, 4), (2, 5, 6, 10, 3), (1, 28, 16, 16, 8), (1, 4, 34, 18, 6), (1, 3, 140, 258, 5)])
+    func strideTwoMatchesDirectConvolution(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ o: Int) {
+        let x = Tensor.random([n, c, h, w], scale: 2, seed: 36), weight = Tensor.random([o, c, 4, 4], seed: 37)
+        let bias = Tensor.random([o], seed: 38)
+        let slow = Direct.conv2d(x, weight, bias, stride: 2, padding: 1)
+        let one = Engine(threads: 1).convStride2(x, kernel: StrideTwoKernel(weight), bias: bias)
+        let two = Engine(threads: 2).convStride2(x, kernel: StrideTwoKernel(weight), bias: bias)
+        #expect(one.shape == slow.shape)
+        #expect(one.maxDifference(slow) <= 1e-5 * slow.storage.map(abs).max()!)
+        #expect(one.storage == two.storage)
+    }
 }

@@ -12,10 +12,10 @@ struct Norm {
 }
 
 /// A plain convolution with bias. 3×3 kernels of layers that run on every frame also keep their
-/// Winograd transform (`perFrame`); the source encoder, run once per video on ever smaller
-/// maps, does not need the memory.
+/// Winograd transform, and 4×4 (stride 2) kernels theirs over the input's pixel phases
+/// (`perFrame`); the source encoder, run once per video on ever smaller maps, does not need the memory.
 struct Conv {
-    let weight: Tensor, bias: Tensor, winograd: WinogradKernel?
+    let weight: Tensor, bias: Tensor, winograd: WinogradKernel?, strideTwo: StrideTwoKernel?
     var outputs: Int { weight.shape[0] }
     init(_ reader: CheckpointReader, _ prefix: String, inputs: Int, outputs: Int? = nil, kernel: Int,
          perFrame: Bool = true) throws(GeneratorError) {
@@ -26,6 +26,7 @@ struct Conv {
         self.weight = weight
         self.bias = bias
         winograd = weight.shape[2] == 3 && perFrame ? WinogradKernel(weight) : nil
+        strideTwo = weight.shape[2] == 4 && perFrame ? StrideTwoKernel(weight) : nil
     }
     /// Two convolutions of the same input as one, outputs stacked (first, then second).
     init(stacking first: Conv, _ second: Conv, perFrame: Bool) {
@@ -40,6 +41,9 @@ struct Conv {
             return engine.conv3x3(x, kernel: winograd, bias: bias, adding: residual, activation: activation)
         }
         precondition(residual == nil && activation == .none, "Conv: residual and activation are fused into Winograd convs only")
+        if let strideTwo, stride == 2, x.shape[2] % 2 == 0, x.shape[3] % 2 == 0 {
+            return engine.convStride2(x, kernel: strideTwo, bias: bias)
+        }
         let k = weight.shape[2]
         return engine.conv2d(x, weight: weight, bias: bias, stride: stride, padding: k == 4 ? 1 : k / 2)
     }
