@@ -55,7 +55,7 @@ struct EncoderBlock {
     var outputs: Int { conv.outputs }
     init(_ reader: CheckpointReader, _ prefix: String, inputs: Int, perFrame: Bool) throws(GeneratorError) {
         norm1 = try Norm(reader, prefix + ".model.0", channels: inputs)
-        down = try Conv(reader, prefix + ".model.2", inputs: inputs, kernel: 4)
+        down = try Conv(reader, prefix + ".model.2", inputs: inputs, kernel: 4, perFrame: perFrame)
         norm2 = try Norm(reader, prefix + ".model.3", channels: down.outputs)
         conv = try Conv(reader, prefix + ".model.5", inputs: down.outputs, outputs: down.outputs, kernel: 3, perFrame: perFrame)
     }
