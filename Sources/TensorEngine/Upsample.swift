@@ -41,11 +41,7 @@ public struct UpsampleKernel: Sendable {
                     var first = 0
                     while first < pairs {
                         let lanes = min(4, pairs - first)
-                        for t in 0..<9 {
-                            var v = SIMD4<Double>(repeating: 0)
-                            for lane in 0..<lanes { v[lane] = Double(w[(first + lane) * 9 + t]) }
-                            taps[t] = v
-                        }
+                        Winograd.loadTaps(w.baseAddress!, first: first, lanes: lanes, into: taps)
                         sums.update(repeating: SIMD4(repeating: 0), count: 36)
                         for term in terms { sums[term.target] += term.factor * taps[term.source] }
                         for lane in 0..<lanes {

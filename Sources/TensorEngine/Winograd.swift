@@ -34,11 +34,7 @@ public struct WinogradKernel: Sendable {
                     var first = 0
                     while first < pairs {
                         let lanes = min(4, pairs - first)
-                        for t in 0..<9 {
-                            var v = SIMD4<Double>(repeating: 0)
-                            for lane in 0..<lanes { v[lane] = Double(w[(first + lane) * 9 + t]) }
-                            k[t] = v
-                        }
+                        Winograd.loadTaps(w.baseAddress!, first: first, lanes: lanes, into: k)
                         for j in 0..<3 { g(k[j], k[3 + j], k[6 + j], into: columns + j, stride: 3) }
                         for i in 0..<6 {   // (G·g)·Gᵀ row by row → 6×6
                             g(columns[i * 3], columns[i * 3 + 1], columns[i * 3 + 2], into: row, stride: 1)
@@ -245,16 +241,9 @@ enum Winograd {
                     }
                 }
                 let d0 = rows, d1 = rows + span, d2 = rows + 2 * span, d3 = rows + 3 * span, d4 = rows + 4 * span, d5 = rows + 5 * span
-                let t0 = t, t1 = t + span, t2 = t + 2 * span, t3 = t + 3 * span, t4 = t + 4 * span, t5 = t + 5 * span
                 var x = 0
                 while x + 4 <= span {   // span is a multiple of 4
-                    let (e0, e1, e2, e3, e4, e5) = (load4(d0 + x), load4(d1 + x), load4(d2 + x), load4(d3 + x), load4(d4 + x), load4(d5 + x))
-                    store4(4 * e0 - 5 * e2 + e4, t0 + x)
-                    store4(-4 * (e1 + e2) + e3 + e4, t1 + x)
-                    store4(4 * (e1 - e2) - e3 + e4, t2 + x)
-                    store4(-2 * (e1 - e3) - e2 + e4, t3 + x)
-                    store4(2 * (e1 - e3) - e2 + e4, t4 + x)
-                    store4(4 * e1 - 5 * e3 + e5, t5 + x)
+                    inputStep(load4(d0 + x), load4(d1 + x), load4(d2 + x), load4(d3 + x), load4(d4 + x), load4(d5 + x), into: (t + x, span))
                     x += 4
                 }
                 // Every row split into its phases first, then every horizontal transform: reading
@@ -278,14 +267,8 @@ enum Winograd {
                     let o3 = base + 3 * positionStride, o4 = base + 4 * positionStride, o5 = base + 5 * positionStride
                     var tx = 0
                     while tx + 4 <= tilesX {   // four tiles at a time, spelled out so it stays vectorised
-                        let r0 = load4(p0 + tx), r1 = load4(p1 + tx), r2 = load4(p2 + tx), r3 = load4(p3 + tx)
-                        let r4 = load4(p0 + tx + 1), r5 = load4(p1 + tx + 1)
-                        store4(4 * r0 - 5 * r2 + r4, o0 + tx)
-                        store4(-4 * (r1 + r2) + r3 + r4, o1 + tx)
-                        store4(4 * (r1 - r2) - r3 + r4, o2 + tx)
-                        store4(-2 * (r1 - r3) - r2 + r4, o3 + tx)
-                        store4(2 * (r1 - r3) - r2 + r4, o4 + tx)
-                        store4(4 * r1 - 5 * r3 + r5, o5 + tx)
+                        inputStep(load4(p0 + tx), load4(p1 + tx), load4(p2 + tx), load4(p3 + tx), load4(p0 + tx + 1), load4(p1 + tx + 1),
+                                  into: (o0 + tx, positionStride))
                         tx += 4
                     }
                     while tx < tilesX {
@@ -378,6 +361,28 @@ enum Winograd {
                 }
             }
         }
+    }
+
+    /// The nine taps of 3×3 kernels first ..< first + lanes (lanes ≤ 4) of `w` ([pairs, 9]) as the
+    /// lanes of taps[0 ..< 9], in Double; unused lanes are 0.
+    @inline(__always) static func loadTaps(_ w: UnsafePointer<Float>, first: Int, lanes: Int, into taps: UnsafeMutablePointer<SIMD4<Double>>) {
+        for t in 0..<9 {
+            var v = SIMD4<Double>(repeating: 0)
+            for lane in 0..<lanes { v[lane] = Double(w[(first + lane) * 9 + t]) }
+            taps[t] = v
+        }
+    }
+
+    /// Bᵀ·d for six values d0 … d5 in each of four lanes: the input transform along one axis.
+    @inline(__always) static func inputStep(_ d0: SIMD4<Float>, _ d1: SIMD4<Float>, _ d2: SIMD4<Float>, _ d3: SIMD4<Float>,
+                                            _ d4: SIMD4<Float>, _ d5: SIMD4<Float>, into out: (UnsafeMutablePointer<Float>, Int)) {
+        let (target, stride) = out
+        store4(4 * d0 - 5 * d2 + d4, target)
+        store4(-4 * (d1 + d2) + d3 + d4, target + stride)
+        store4(4 * (d1 - d2) - d3 + d4, target + 2 * stride)
+        store4(-2 * (d1 - d3) - d2 + d4, target + 3 * stride)
+        store4(2 * (d1 - d3) - d2 + d4, target + 4 * stride)
+        store4(4 * d1 - 5 * d3 + d5, target + 5 * stride)
     }
 
     @inline(__always) static func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
