@@ -2,6 +2,13 @@
 // ReLU, tanh, 2·sigmoid (the DMM mask), addition and per-channel bias.
 import Foundation
 
+/// lrelu(v, 0.2) · √2: StyleGAN2's activation, after its bias. The one definition behind
+/// fusedLeakyReLU and the passes that fuse it (Winograd's epilogue, the upsampling interleave).
+@inline(__always) func scaledLeakyReLU(_ v: Float) -> Float {
+    let gain = Float(2).squareRoot()
+    return v < 0 ? v * (0.2 * gain) : v * gain
+}
+
 extension Tensor {
     mutating func mapInPlace(_ transform: (Float) -> Float) {
         storage.withUnsafeMutableBufferPointer { values in
@@ -20,13 +27,12 @@ extension Tensor {
     public mutating func fusedLeakyReLU(bias: Tensor) {
         let (n, c) = (shape[0], shape[1]), plane = shape[2] * shape[3]
         precondition(bias.count == c, "fusedLeakyReLU: bias has \(bias.count) values for \(c) channels")
-        let gain = Float(2).squareRoot(), negative = 0.2 * gain
         bias.storage.withUnsafeBufferPointer { b in
             storage.withUnsafeMutableBufferPointer { values in
                 for index in 0..<(n * c) {
                     let shift = b[index % c]
                     let base = values.baseAddress! + index * plane
-                    for i in 0..<plane { let v = base[i] + shift; base[i] = v < 0 ? v * negative : v * gain }
+                    for i in 0..<plane { base[i] = scaledLeakyReLU(base[i] + shift) }
                 }
             }
         }

@@ -69,7 +69,6 @@ extension Engine {
         let phases = conv3x3(x, kernel: kernel.phases, bias: nil)
         let (n, o, h, w) = (x.shape[0], kernel.outputs, x.shape[2], x.shape[3])
         var out = Tensor(uninitialized: [n, o, 2 * h, 2 * w])
-        let gain = Float(2).squareRoot(), negative = 0.2 * gain
         measure("upsample interleave") { phases.storage.withUnsafeBufferPointer { input in
             out.storage.withUnsafeMutableBufferPointer { output in
                 bias.storage.withUnsafeBufferPointer { shifts in
@@ -82,9 +81,8 @@ extension Engine {
                                 let even = planes + (2 * p) * h * w + y * w, odd = even + h * w
                                 let line = target + (2 * y + p) * 2 * w
                                 for v in 0..<w {
-                                    let a = even[v] + shift, b = odd[v] + shift
-                                    line[2 * v] = a < 0 ? a * negative : a * gain
-                                    line[2 * v + 1] = b < 0 ? b * negative : b * gain
+                                    line[2 * v] = scaledLeakyReLU(even[v] + shift)
+                                    line[2 * v + 1] = scaledLeakyReLU(odd[v] + shift)
                                 }
                             } }
                         }

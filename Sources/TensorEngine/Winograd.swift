@@ -197,9 +197,7 @@ enum Winograd {
             switch activation {
             case .none: break
             case .relu: for i in 0..<count { row[i] = max(row[i], 0) }
-            case .scaledLeakyReLU:
-                let gain = Float(2).squareRoot(), negative = 0.2 * gain
-                for i in 0..<count { let v = row[i]; row[i] = v < 0 ? v * negative : v * gain }
+            case .scaledLeakyReLU: for i in 0..<count { row[i] = scaledLeakyReLU(row[i]) }
             }
         }
     }
