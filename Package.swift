@@ -1,6 +1,24 @@
 // swift-tools-version:6.0
 // posestudio: one target per concern (see Docs/ARCHITECTURE.md); arrows in that table are the only imports.
 import PackageDescription
+import Foundation
+
+/// TensorEngine's register-tile GEMM wants 8-lane fused multiply-adds. On x86-64 they need AVX2 and
+/// FMA, so when the machine building posestudio has them (it is also the one running it: `make`
+/// builds from source) TensorEngine is compiled for Haswell-level CPUs. Elsewhere on x86-64 it
+/// stays generic and multiplies and adds separately; arm64 always has fused multiply-add.
+let tensorEngineSettings: [SwiftSetting] = {
+    #if arch(arm64)
+    return [.define("HARDWARE_FMA")]
+    #elseif arch(x86_64) && os(Linux)
+    let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    guard let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+    let flags = Set(line.split(whereSeparator: { $0 == " " || $0 == "\t" }))
+    return flags.contains("avx2") && flags.contains("fma") ? [.unsafeFlags(["-target-cpu", "haswell"]), .define("HARDWARE_FMA")] : []
+    #else
+    return []
+    #endif
+}()
 
 let package = Package(
     name: "posestudio",
@@ -28,7 +46,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Dense float32 tensors, the ops of the BDMM generator, and the weight readers.
-        .target(name: "TensorEngine", dependencies: ["COpenBLAS"]),
+        .target(name: "TensorEngine", dependencies: ["COpenBLAS"], swiftSettings: tensorEngineSettings),
         // Body models with the SMPL 24-joint interface, posing, projection and fitting to keypoints.
         .target(name: "BodyKit", dependencies: ["PoseKit", "TensorEngine"]),
         // A project's fits: read its poses, fit/refit with BodyKit, store them journaled (CLI and studio).

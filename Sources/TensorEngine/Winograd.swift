@@ -1,12 +1,15 @@
 // Winograd F(4×4, 3×3) for 3×3 stride-1 padding-1 convolutions (Lavin & Gray): each 6×6 input
 // tile and each kernel are transformed so that a 4×4 output tile costs 36 products per
 // input/output channel pair instead of 144. The products are 36 GEMMs [O×C]·[C×tiles] through
-// OpenBLAS; the transforms are plain loops. `conv2d` (im2col) is the reference it is tested against.
+// PackedGEMM (both operands already in register-tile panels); the transforms are plain loops.
+// `conv2d` (im2col) is the reference it is tested against.
 
-/// A 3×3 kernel in the Winograd domain: U[p] = G·g·Gᵀ for each of the 36 positions p, [36, O, C].
+/// A 3×3 kernel in the Winograd domain: U[p] = G·g·Gᵀ for each of the 36 positions p, each [O, C]
+/// packed for PackedGEMM (O padded to whole register tiles), `positionSize` floats apart.
 public struct WinogradKernel: Sendable {
     let transformed: [Float]
     public let outputs: Int, inputs: Int
+    var positionSize: Int { PackedGEMM.paddedRows(outputs) * inputs }
 
     /// weight: [O, C, 3, 3].
     public init(_ weight: Tensor) {
@@ -27,7 +30,7 @@ public struct WinogradKernel: Sendable {
         // Four kernels at a time in one scratch block, with the arithmetic of one at a time (lanes are
         // independent): the upsampling convs' kernels have 4·O·C pairs, and per-pair arrays made
         // building them several times slower.
-        transformed = [Float](unsafeUninitializedCapacity: 36 * pairs) { u, initialized in
+        let plain = [Float](unsafeUninitializedCapacity: 36 * pairs) { u, initialized in
             weight.storage.withUnsafeBufferPointer { w in
                 withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: 33) { scratch in
                     let k = scratch.baseAddress!, columns = k + 9, row = columns + 18   // columns[i * 3 + j]: G·g, 6×3
@@ -52,6 +55,15 @@ public struct WinogradKernel: Sendable {
                 }
             }
             initialized = 36 * pairs
+        }
+        let size = PackedGEMM.paddedRows(o) * c
+        transformed = [Float](unsafeUninitializedCapacity: 36 * size) { packed, initialized in
+            plain.withUnsafeBufferPointer { u in
+                for p in 0..<36 {
+                    PackedGEMM.packA(u.baseAddress! + p * pairs, m: o, k: c, lda: c, into: packed.baseAddress! + p * size)
+                }
+            }
+            initialized = 36 * size
         }
     }
 }
@@ -83,11 +95,11 @@ extension Engine {
                                                          activation: activation)
                         if let rowsPerBlock = Winograd.blockTileRows(tilesY: tilesY, tilesX: tilesX) {
                             measure("winograd blocked (transforms + gemm)") {
-                                winogradBlocked(source, channels: c, height: h, width: w, kernel: u.baseAddress!, outputs: o,
+                                winogradBlocked(source, channels: c, height: h, width: w, kernel: u.baseAddress!, kernelStride: kernel.positionSize, outputs: o,
                                                 bias: biasValues, epilogue: epilogue, rowsPerBlock: rowsPerBlock, into: target)
                             }
                         } else {
-                            winogradWhole(source, channels: c, height: h, width: w, kernel: u.baseAddress!, outputs: o,
+                            winogradWhole(source, channels: c, height: h, width: w, kernel: u.baseAddress!, kernelStride: kernel.positionSize, outputs: o,
                                           bias: biasValues, epilogue: epilogue, into: target)
                         }
                     }
@@ -101,33 +113,33 @@ extension Engine {
     /// Small maps: every tile at once, the 36 products shared out among the workers (one product
     /// per GEMM keeps the GEMMs wide enough to be efficient).
     private func winogradWhole(_ source: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
-                               kernel u: UnsafePointer<Float>, outputs o: Int, bias: [Float], epilogue: Winograd.Epilogue,
+                               kernel u: UnsafePointer<Float>, kernelStride: Int, outputs o: Int, bias: [Float], epilogue: Winograd.Epilogue,
                                into target: UnsafeMutablePointer<Float>) {
         let (tilesY, tilesX) = ((h + 3) / 4, (w + 3) / 4)
-        let tiles = tilesY * tilesX
-        let (sv, sm) = (Winograd.skewed(c * tiles), Winograd.skewed(o * tiles))
+        let tiles = tilesY * tilesX, columns = PackedGEMM.paddedColumns(tiles)
+        let (sv, sm) = (Winograd.skewed(c * columns), Winograd.skewed(PackedGEMM.paddedRows(o) * columns))
         let v = buffer(Slot.columns, count: 36 * sv)
         let m = buffer(Slot.gemm, count: 36 * sm)
         measure("winograd input transform") {
             Parallel.forEachChunk(c, workers: threads) { channels in
                 for channel in channels {
-                    Winograd.transformInput(source + channel * h * w, height: h, width: w, tileRows: 0..<tilesY, tilesX: tilesX,
-                                            into: v + channel * tiles, positionStride: sv)
+                    let panel = Winograd.Panels(base: v, channel: channel, depth: c, positionStride: sv)
+                    Winograd.transformInput(source + channel * h * w, height: h, width: w, tileRows: 0..<tilesY, tilesX: tilesX, into: panel)
+                    panel.zero(tiles..<columns)
                 }
             }
         }
         measure("winograd gemm") {
             Parallel.forEachChunk(36, workers: threads) { positions in
                 for p in positions {
-                    BLAS.sgemm(m: o, n: tiles, k: c, a: u + p * o * c, lda: c,
-                               b: v + p * sv, ldb: tiles, c: m + p * sm, ldc: tiles, beta: 0)
+                    PackedGEMM.multiply(m: o, n: tiles, k: c, a: u + p * kernelStride, b: v + p * sv, c: m + p * sm, ldc: columns)
                 }
             }
         }
         measure("winograd output transform") {
             Parallel.forEachChunk(o, workers: threads) { range in
                 for channel in range {
-                    Winograd.transformOutput(m + channel * tiles, positionStride: sm, tileRows: 0..<tilesY, tilesX: tilesX,
+                    Winograd.transformOutput(m + channel * columns, positionStride: sm, tileRows: 0..<tilesY, tilesX: tilesX,
                                              bias: bias[channel], epilogue: epilogue, channel: channel,
                                              into: target + channel * h * w, height: h, width: w)
                 }
@@ -140,12 +152,12 @@ extension Engine {
     /// three passes over Winograd-domain arrays 2.25 times the size of the maps. The blocks do not
     /// depend on the worker count, so neither do the results.
     private func winogradBlocked(_ source: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
-                                 kernel u: UnsafePointer<Float>, outputs o: Int, bias: [Float], epilogue: Winograd.Epilogue, rowsPerBlock: Int,
-                                 into target: UnsafeMutablePointer<Float>) {
+                                 kernel u: UnsafePointer<Float>, kernelStride: Int, outputs o: Int, bias: [Float], epilogue: Winograd.Epilogue,
+                                 rowsPerBlock: Int, into target: UnsafeMutablePointer<Float>) {
         let (tilesY, tilesX) = ((h + 3) / 4, (w + 3) / 4)
         let blocks = (tilesY + rowsPerBlock - 1) / rowsPerBlock
-        let span = rowsPerBlock * tilesX                       // tiles in a full block
-        let (sv, sm) = (Winograd.skewed(c * span), Winograd.skewed(o * span))
+        let columns = PackedGEMM.paddedColumns(rowsPerBlock * tilesX)   // of a full block
+        let (sv, sm) = (Winograd.skewed(c * columns), Winograd.skewed(PackedGEMM.paddedRows(o) * columns))
         let perWorker = 36 * (sv + sm)
         let workers = min(threads, blocks)
         let scratch = buffer(Slot.columns, count: workers * perWorker)
@@ -155,15 +167,15 @@ extension Engine {
                 let rows = (block * rowsPerBlock)..<min(tilesY, (block + 1) * rowsPerBlock)
                 let tiles = rows.count * tilesX
                 for channel in 0..<c {
-                    Winograd.transformInput(source + channel * h * w, height: h, width: w, tileRows: rows, tilesX: tilesX,
-                                            into: v + channel * tiles, positionStride: sv)
+                    let panel = Winograd.Panels(base: v, channel: channel, depth: c, positionStride: sv)
+                    Winograd.transformInput(source + channel * h * w, height: h, width: w, tileRows: rows, tilesX: tilesX, into: panel)
+                    panel.zero(tiles..<PackedGEMM.paddedColumns(tiles))
                 }
                 for p in 0..<36 {
-                    BLAS.sgemm(m: o, n: tiles, k: c, a: u + p * o * c, lda: c,
-                               b: v + p * sv, ldb: tiles, c: m + p * sm, ldc: tiles, beta: 0)
+                    PackedGEMM.multiply(m: o, n: tiles, k: c, a: u + p * kernelStride, b: v + p * sv, c: m + p * sm, ldc: columns)
                 }
                 for channel in 0..<o {
-                    Winograd.transformOutput(m + channel * tiles, positionStride: sm, tileRows: rows, tilesX: tilesX,
+                    Winograd.transformOutput(m + channel * columns, positionStride: sm, tileRows: rows, tilesX: tilesX,
                                              bias: bias[channel], epilogue: epilogue, channel: channel,
                                              into: target + channel * h * w, height: h, width: w)
                 }
@@ -202,6 +214,25 @@ enum Winograd {
         }
     }
 
+    /// One input channel's row of the 36 B operands of PackedGEMM: tile t of position q is
+    /// base[q · positionStride + (t / 16) · 16 · depth + channel · 16 + t mod 16].
+    struct Panels {
+        let start: UnsafeMutablePointer<Float>, panel: Int, positionStride: Int
+        init(base: UnsafeMutablePointer<Float>, channel: Int, depth: Int, positionStride: Int) {
+            start = base + channel * PackedGEMM.columns
+            panel = PackedGEMM.columns * depth
+            self.positionStride = positionStride
+        }
+        /// Tile t of position 0; position q is q · positionStride further.
+        @inline(__always) func tile(_ t: Int) -> UnsafeMutablePointer<Float> {
+            start + (t / PackedGEMM.columns) * panel + t % PackedGEMM.columns
+        }
+        /// Zeros at tiles `range` of every position (the padding of the last panel).
+        func zero(_ range: Range<Int>) {
+            for t in range { for q in 0..<36 { tile(t)[q * positionStride] = 0 } }
+        }
+    }
+
     /// The distance between two positions' matrices in the Winograd-domain buffers: at least
     /// `count` floats, and one cache line past a multiple of 4 KiB. The transforms write (and
     /// read) all 36 positions of a tile at once; at a plain power-of-two distance those 36 streams
@@ -217,11 +248,12 @@ enum Winograd {
 
     /// Bᵀ·d·B for every 6×6 tile (stride 4, starting one pixel above-left, zeros outside) in the
     /// tile rows `tileRows` of one channel; position p of tile t (counted from the first of those
-    /// rows) goes to into[p · positionStride + t]. Vectorised across a row
+    /// rows) goes to `panels` (see Panels). Vectorised across a row
     /// of tiles: the vertical transform runs on whole padded rows, then each transformed row is
     /// split into its four phases (x mod 4) so the horizontal transform reads contiguous spans.
     static func transformInput(_ plane: UnsafePointer<Float>, height: Int, width: Int, tileRows: Range<Int>, tilesX: Int,
-                               into v: UnsafeMutablePointer<Float>, positionStride: Int) {
+                               into panels: Panels) {
+        let positionStride = panels.positionStride
         let span = 4 * tilesX + 4, phase = tilesX + 1
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 12 * span + 24 * phase) { scratch in
             let rows = scratch.baseAddress!, t = rows + 6 * span, p = t + 6 * span
@@ -260,23 +292,24 @@ enum Winograd {
                 }
                 for i in 0..<6 {
                     let p0 = p + 4 * i * phase, p1 = p0 + phase, p2 = p1 + phase, p3 = p2 + phase
-                    let base = v + (6 * i) * positionStride + (ty - tileRows.lowerBound) * tilesX
-                    let o0 = base, o1 = base + positionStride, o2 = base + 2 * positionStride
-                    let o3 = base + 3 * positionStride, o4 = base + 4 * positionStride, o5 = base + 5 * positionStride
+                    let first = (ty - tileRows.lowerBound) * tilesX, row = 6 * i * positionStride
                     var tx = 0
-                    while tx + 4 <= tilesX {   // four tiles at a time, spelled out so it stays vectorised
+                    // Four tiles at a time, spelled out so it stays vectorised, while they sit in one panel.
+                    while tx + 4 <= tilesX && (first + tx) % PackedGEMM.columns <= PackedGEMM.columns - 4 {
                         inputStep(load4(p0 + tx), load4(p1 + tx), load4(p2 + tx), load4(p3 + tx), load4(p0 + tx + 1), load4(p1 + tx + 1),
-                                  into: (o0 + tx, positionStride))
+                                  into: (panels.tile(first + tx) + row, positionStride))
                         tx += 4
                     }
                     while tx < tilesX {
+                        let o0 = panels.tile(first + tx) + row, o1 = o0 + positionStride, o2 = o1 + positionStride
+                        let o3 = o2 + positionStride, o4 = o3 + positionStride, o5 = o4 + positionStride
                         let r0 = p0[tx], r1 = p1[tx], r2 = p2[tx], r3 = p3[tx], r4 = p0[tx + 1], r5 = p1[tx + 1]
-                        o0[tx] = 4 * r0 - 5 * r2 + r4
-                        o1[tx] = -4 * (r1 + r2) + r3 + r4
-                        o2[tx] = 4 * (r1 - r2) - r3 + r4
-                        o3[tx] = -2 * (r1 - r3) - r2 + r4
-                        o4[tx] = 2 * (r1 - r3) - r2 + r4
-                        o5[tx] = 4 * r1 - 5 * r3 + r5
+                        o0[0] = 4 * r0 - 5 * r2 + r4
+                        o1[0] = -4 * (r1 + r2) + r3 + r4
+                        o2[0] = 4 * (r1 - r2) - r3 + r4
+                        o3[0] = -2 * (r1 - r3) - r2 + r4
+                        o4[0] = 2 * (r1 - r3) - r2 + r4
+                        o5[0] = 4 * r1 - 5 * r3 + r5
                         tx += 1
                     }
                 }
