@@ -6,11 +6,9 @@ import COpenBLAS
 
 enum BLAS {
     /// C[m×n] = A[m×k] · B[k×n] + beta · C, all row-major with the given leading dimensions.
-    /// `transposeA` reads A as its transpose (A stored k×m with leading dimension lda), and
-    /// `transposeB` B as its transpose (B stored n×k with leading dimension ldb).
     static func sgemm(m: Int, n: Int, k: Int,
-                      a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
-                      b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
+                      a: UnsafePointer<Float>, lda: Int,
+                      b: UnsafePointer<Float>, ldb: Int,
                       c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
@@ -18,7 +16,7 @@ enum BLAS {
             if beta != 1 { for row in 0..<m { for col in 0..<n { c[row * ldc + col] = beta == 0 ? 0 : c[row * ldc + col] * beta } } }
             return
         }
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
@@ -27,7 +25,7 @@ enum BLAS {
     /// kernels round differently for different column counts, so a cut that followed the workers
     /// would make 1 thread and 2 threads disagree in the last bits.
     static func sgemm(m: Int, n: Int, k: Int,
-                      a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
+                      a: UnsafePointer<Float>, lda: Int,
                       b: UnsafePointer<Float>, ldb: Int,
                       c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float, workers: Int) {
         let blocks = (n + 15) / 16
@@ -35,7 +33,7 @@ enum BLAS {
         Parallel.forEachChunk(pieces, workers: workers, minimumChunk: 1) { range in
             for p in range {
                 let start = blocks * p / pieces * 16, end = min(n, blocks * (p + 1) / pieces * 16)
-                sgemm(m: m, n: end - start, k: k, a: a, lda: lda, transposeA: transposeA,
+                sgemm(m: m, n: end - start, k: k, a: a, lda: lda,
                       b: b + start, ldb: ldb, c: c + start, ldc: ldc, beta: beta)
             }
         }

@@ -4,7 +4,8 @@
 // So nothing is packed per call and C is written once, not zeroed first: through OpenBLAS those
 // copies and the beta pass took about a fifth of the products' time at these sizes (K ≤ 1024,
 // T = 64 … 256). The 6×16 register tile is twelve 8-lane accumulators, fused multiply-adds where
-// the build targets them (HARDWARE_FMA, see Package.swift).
+// the build targets them (HARDWARE_FMA, see Package.swift). The deformable conv uses the same tile
+// with A read straight from its row-major columns (six rows side by side need no packing).
 
 enum PackedGEMM {
     /// Rows of A (and C) per register tile; A's rows are padded with zeros to a multiple.
@@ -25,6 +26,14 @@ enum PackedGEMM {
         (column / columns) * columns * depth + k * columns + column % columns
     }
 
+    /// B [k×n] given as its transpose (n×k row-major, leading dimension ldb) packed, columns padded
+    /// with zeros to paddedColumns(n).
+    static func packTransposedB(_ bt: UnsafePointer<Float>, n: Int, k: Int, ldb: Int, into packed: UnsafeMutablePointer<Float>) {
+        for column in 0..<paddedColumns(n) {
+            for kk in 0..<k { packed[indexB(k: kk, column: column, depth: k)] = column < n ? bt[column * ldb + kk] : 0 }
+        }
+    }
+
     /// A [m×k] row-major (leading dimension lda) packed, rows padded with zeros to paddedRows(m).
     static func packA(_ a: UnsafePointer<Float>, m: Int, k: Int, lda: Int, into packed: UnsafeMutablePointer<Float>) {
         for row in 0..<paddedRows(m) {
@@ -43,30 +52,57 @@ enum PackedGEMM {
             let bp = b + (column / columns) * panelB
             var row = 0
             while row < m {
-                tile(k, a + (row / rows) * panelA, bp, c + row * ldc + column, ldc)
+                let pa = a + (row / rows) * panelA
+                tile(k, (pa, pa + 1, pa + 2, pa + 3, pa + 4, pa + 5), strideA: rows, bp, c + row * ldc + column, ldc)
                 row += rows
             }
             column += columns
         }
     }
 
+    /// C[paddedRows(m) × paddedColumns(n)] (leading dimension ldc) = A·B with A row-major and
+    /// unpacked (leading dimension lda); the padding rows of C repeat row m − 1.
+    static func multiply(m: Int, n: Int, k: Int, rowMajorA a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+                         c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let panelB = columns * k
+        var row = 0
+        while row < m {
+            let last = m - 1
+            let rowsA = (a + row * lda, a + min(row + 1, last) * lda, a + min(row + 2, last) * lda,
+                         a + min(row + 3, last) * lda, a + min(row + 4, last) * lda, a + min(row + 5, last) * lda)
+            var column = 0
+            while column < n {
+                tile(k, rowsA, strideA: 1, b + (column / columns) * panelB, c + row * ldc + column, ldc)
+                column += columns
+            }
+            row += rows
+        }
+    }
+
     typealias Lanes = SIMD8<Float>
 
-    /// The 6×16 register tile: C[0..<6, 0..<16] = Σₖ A[k][0..<6] ⊗ B[k][0..<16].
-    @inline(never) private static func tile(_ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                                               _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    typealias SixRows = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+                         UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
+
+    /// The 6×16 register tile: C[0..<6, 0..<16] = Σₖ A[0..<6][k] ⊗ B[k][0..<16], row r of A read
+    /// at a.r[k · strideA] (a packed panel: a + r with stride 6; row-major rows: stride 1) and B
+    /// from a packed panel.
+    @inline(never) private static func tile(_ k: Int, _ a: SixRows, strideA: Int,
+                                            _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         var c00 = Lanes(), c01 = Lanes(), c10 = Lanes(), c11 = Lanes(), c20 = Lanes(), c21 = Lanes()
         var c30 = Lanes(), c31 = Lanes(), c40 = Lanes(), c41 = Lanes(), c50 = Lanes(), c51 = Lanes()
-        var pa = a, pb = b
+        var (a0, a1, a2, a3, a4, a5) = a
+        var pb = b
         for _ in 0..<k {
             let b0 = load(pb), b1 = load(pb + 8)
-            var s = Lanes(repeating: pa[0]); c00 = fused(c00, s, b0); c01 = fused(c01, s, b1)
-            s = Lanes(repeating: pa[1]); c10 = fused(c10, s, b0); c11 = fused(c11, s, b1)
-            s = Lanes(repeating: pa[2]); c20 = fused(c20, s, b0); c21 = fused(c21, s, b1)
-            s = Lanes(repeating: pa[3]); c30 = fused(c30, s, b0); c31 = fused(c31, s, b1)
-            s = Lanes(repeating: pa[4]); c40 = fused(c40, s, b0); c41 = fused(c41, s, b1)
-            s = Lanes(repeating: pa[5]); c50 = fused(c50, s, b0); c51 = fused(c51, s, b1)
-            pa += rows; pb += columns
+            var s = Lanes(repeating: a0.pointee); c00 = fused(c00, s, b0); c01 = fused(c01, s, b1)
+            s = Lanes(repeating: a1.pointee); c10 = fused(c10, s, b0); c11 = fused(c11, s, b1)
+            s = Lanes(repeating: a2.pointee); c20 = fused(c20, s, b0); c21 = fused(c21, s, b1)
+            s = Lanes(repeating: a3.pointee); c30 = fused(c30, s, b0); c31 = fused(c31, s, b1)
+            s = Lanes(repeating: a4.pointee); c40 = fused(c40, s, b0); c41 = fused(c41, s, b1)
+            s = Lanes(repeating: a5.pointee); c50 = fused(c50, s, b0); c51 = fused(c51, s, b1)
+            a0 += strideA; a1 += strideA; a2 += strideA; a3 += strideA; a4 += strideA; a5 += strideA
+            pb += columns
         }
         store(c00, c); store(c01, c + 8)
         store(c10, c + ldc); store(c11, c + ldc + 8)

@@ -44,7 +44,8 @@ extension Engine {
     /// x: [N, C, H, W]; offset: [N, 2·kh·kw, H, W]; mask: [N, kh·kw, H, W]; weight: [O, C, kh, kw].
     ///
     /// The input is turned channels-last once, so each bilinear corner is C contiguous floats, and
-    /// the columns are [pixels × (tap, c)], multiplied as a transposed B. They are built and
+    /// the columns are [pixels × (tap, c)]: the A of a PackedGEMM product [pixels × O] with the
+    /// weight (packed once per call) as B, then written back channel-major. They are built and
     /// multiplied a block of pixels at a time by the worker that owns the block, so the GEMM reads
     /// them from cache rather than memory (the whole columns are 38 MB at C = 64, 128×128). The
     /// block size depends only on the layer, so results do not depend on the thread count.
@@ -59,13 +60,16 @@ extension Engine {
         // as 512 KiB and faster than 256 KiB (where the GEMMs get too narrow) or no blocks at all.
         let block = min(pixels, max(16, (1 << 18) / depth / 16 * 16))
         let blocks = (pixels + block - 1) / block
-        let kernel = buffer(Slot.gemm, count: o * depth)
+        let outputs = PackedGEMM.paddedColumns(o)   // the product's row: a pixel's O outputs, padded
+        let kernel = buffer(Slot.gemm, count: outputs * depth)
         let channelsLast = buffer(Slot.sampling, count: pixels * c)
-        let columns = buffer(Slot.columns, count: min(threads, blocks) * block * depth)
+        let perWorker = block * depth + PackedGEMM.paddedRows(block) * outputs
+        let columns = buffer(Slot.columns, count: min(threads, blocks) * perWorker)
         weight.storage.withUnsafeBufferPointer { weights in
-            // The weight as [O × (tap, c)], the columns' order.
-            for row in 0..<o { for channel in 0..<c { for tap in 0..<taps {
-                kernel[row * depth + tap * c + channel] = weights[(row * c + channel) * taps + tap]
+            // The weight as [(tap, c) × O], the columns' order, packed as PackedGEMM's B.
+            for row in 0..<outputs { for channel in 0..<c { for tap in 0..<taps {
+                kernel[PackedGEMM.indexB(k: tap * c + channel, column: row, depth: depth)] =
+                    row < o ? weights[(row * c + channel) * taps + tap] : 0
             } } }
         }
         let profiling = profile != nil
@@ -87,15 +91,16 @@ extension Engine {
                             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * threads) { spent in
                                 spent.initialize(repeating: 0)
                                 Parallel.forEachIndexedChunk(blocks, workers: threads) { worker, range in
-                                    let own = columns + worker * block * depth
+                                    let own = columns + worker * perWorker, product = own + block * depth
                                     for index in range {
                                         let start = index * block, end = min(pixels, start + block)
                                         let t0 = profiling ? Profile.now() : 0
                                         sampler.write(pixels: start..<end, into: own)
                                         let t1 = profiling ? Profile.now() : 0
-                                        BLAS.sgemm(m: o, n: end - start, k: depth, a: kernel, lda: depth,
-                                                   b: own, ldb: depth, transposeB: true,
-                                                   c: result + start, ldc: pixels, beta: 0)
+                                        PackedGEMM.multiply(m: end - start, n: o, k: depth, rowMajorA: own, lda: depth,
+                                                            b: kernel, c: product, ldc: outputs)
+                                        channelMajor(product, pixels: end - start, channels: o, stride: outputs,
+                                                     into: result + start, planeSize: pixels)
                                         if profiling {
                                             spent[2 * worker] += t1 - t0
                                             spent[2 * worker + 1] += Profile.now() - t1
@@ -117,6 +122,23 @@ extension Engine {
             }
         }
         return out
+    }
+
+    /// product[pixel × channel] (row stride `stride`) → out[channel · planeSize + pixel], eight
+    /// channels at a time (one load per pixel, eight output rows written in step).
+    private func channelMajor(_ product: UnsafePointer<Float>, pixels: Int, channels: Int, stride: Int,
+                              into out: UnsafeMutablePointer<Float>, planeSize: Int) {
+        var channel = 0
+        while channel + 8 <= channels {
+            for p in 0..<pixels {
+                let values = UnsafeRawPointer(product + p * stride + channel).loadUnaligned(as: SIMD8<Float>.self)
+                for lane in 0..<8 { out[(channel + lane) * planeSize + p] = values[lane] }
+            }
+            channel += 8
+        }
+        for rest in channel..<channels {
+            for p in 0..<pixels { out[rest * planeSize + p] = product[p * stride + rest] }
+        }
     }
 
     /// x[C × pixels] → out[pixels × C]. Eight planes are read side by side (few enough streams for

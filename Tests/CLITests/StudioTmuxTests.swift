@@ -72,12 +72,15 @@ struct StudioTmuxTests {
         let tmux = try Tmux(command: Self.session(project), columns: 100, rows: 30)
         _ = try tmux.waitFor("inspector")
         try tmux.run(["resize-window", "-t", "t", "-x", "60", "-y", "20"])
-        var screen = try tmux.waitFor("needs at least 80×24")
-        #expect(screen.contains("this terminal is 60×20"))
+        // Waiting for the message's last line: a capture taken while the first was drawn would lack it.
+        var screen = try tmux.waitFor("enlarge it, or q to quit")
+        #expect(screen.contains("needs at least 80×24") && screen.contains("this terminal is 60×20"))
         try tmux.run(["resize-window", "-t", "t", "-x", "150", "-y", "45"])
-        screen = try tmux.waitFor("inspector")
-        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
-        #expect(lines.contains { $0.count == 150 && $0.hasPrefix("└") && $0.hasSuffix("┘") })
+        // The full redraw at the new size: its bottom border (drawn after the inspector) spans 150 columns.
+        screen = try tmux.waitUntil("a 150-column frame") { screen in
+            screen.contains("inspector") && screen.split(separator: "\n", omittingEmptySubsequences: false)
+                .contains { $0.count == 150 && $0.hasPrefix("└") && $0.hasSuffix("┘") }
+        }
         #expect(!screen.contains("needs at least"))
         try Self.press(tmux, "l")
         _ = try tmux.waitFor(" 1/99 ")

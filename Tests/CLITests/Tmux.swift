@@ -69,13 +69,18 @@ final class Tmux {
 
     /// Polls the screen until it shows `text` (20 s at most, for a busy machine).
     func waitFor(_ text: String) throws -> String {
+        try waitUntil(text.debugDescription) { $0.contains(text) }
+    }
+
+    /// The first capture that satisfies `condition` (a screen caught mid-redraw does not).
+    func waitUntil(_ what: String, _ condition: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(20)
         var screen = ""
         while Date() < deadline {
             screen = try capture()
-            if screen.contains(text) { return screen }
+            if condition(screen) { return screen }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        throw Failure(description: "the screen never showed \(text.debugDescription); it shows:\n\(screen)")
+        throw Failure(description: "the screen never showed \(what); it shows:\n\(screen)")
     }
 }

@@ -1,4 +1,4 @@
-// The register-tile GEMM behind the Winograd convolutions, against a plain triple loop in Double.
+// The register-tile GEMM behind the Winograd and deformable convolutions, against a plain triple loop in Double.
 import Testing
 @testable import TensorEngine
 
@@ -14,16 +14,26 @@ import Testing
         a.withUnsafeBufferPointer { PackedGEMM.packA($0.baseAddress!, m: m, k: k, lda: k, into: &packedA) }
         var c = [Float](repeating: .nan, count: rows * columns)
         PackedGEMM.multiply(m: m, n: n, k: k, a: packedA, b: packedB, c: &c, ldc: columns)
+        // A read row-major, unpacked (the deformable conv's columns): its padding rows repeat row m − 1.
+        var fromRows = [Float](repeating: .nan, count: rows * columns)
+        PackedGEMM.multiply(m: m, n: n, k: k, rowMajorA: a, lda: k, b: packedB, c: &fromRows, ldc: columns)
 
         var worst = 0.0
         for i in 0..<rows {
             for j in 0..<columns {
-                var exact = 0.0
-                if i < m && j < n { for kk in 0..<k { exact += Double(a[i * k + kk]) * Double(b[kk * n + j]) } }
-                worst = max(worst, abs(Double(c[i * columns + j]) - exact))   // padding rows and columns: exactly 0
+                func exact(_ row: Int) -> Double {
+                    guard j < n else { return 0 }
+                    var sum = 0.0
+                    for kk in 0..<k { sum += Double(a[row * k + kk]) * Double(b[kk * n + j]) }
+                    return sum
+                }
+                // Padding rows and columns of the packed product: exactly 0.
+                worst = max(worst, abs(Double(c[i * columns + j]) - (i < m ? exact(i) : 0)))
+                worst = max(worst, abs(Double(fromRows[i * columns + j]) - exact(min(i, m - 1))))
             }
         }
         // float32 sums of k products of values below 1: a few ulps of √k-sized partial sums.
         #expect(worst <= 2e-6 * Double(k))
+        #expect(c[0..<(m * columns)] == fromRows[0..<(m * columns)])   // the same sums, in the same order
     }
 }
