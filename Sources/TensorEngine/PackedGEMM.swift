@@ -26,14 +26,6 @@ enum PackedGEMM {
         (column / columns) * columns * depth + k * columns + column % columns
     }
 
-    /// B [k×n] given as its transpose (n×k row-major, leading dimension ldb) packed, columns padded
-    /// with zeros to paddedColumns(n).
-    static func packTransposedB(_ bt: UnsafePointer<Float>, n: Int, k: Int, ldb: Int, into packed: UnsafeMutablePointer<Float>) {
-        for column in 0..<paddedColumns(n) {
-            for kk in 0..<k { packed[indexB(k: kk, column: column, depth: k)] = column < n ? bt[column * ldb + kk] : 0 }
-        }
-    }
-
     /// A [m×k] row-major (leading dimension lda) packed, rows padded with zeros to paddedRows(m).
     static func packA(_ a: UnsafePointer<Float>, m: Int, k: Int, lda: Int, into packed: UnsafeMutablePointer<Float>) {
         for row in 0..<paddedRows(m) {
