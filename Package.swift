@@ -3,10 +3,11 @@
 import PackageDescription
 import Foundation
 
-/// TensorEngine's register-tile GEMM wants 8-lane fused multiply-adds. On x86-64 they need AVX2 and
+/// TensorEngine's register-tile GEMM wants wide fused multiply-adds. On x86-64 they need AVX2 and
 /// FMA, so when the machine building posestudio has them (it is also the one running it: `make`
-/// builds from source) TensorEngine is compiled for Haswell-level CPUs. Elsewhere on x86-64 it
-/// stays generic and multiplies and adds separately; arm64 always has fused multiply-add.
+/// builds from source) TensorEngine is compiled for Haswell-level CPUs, or for AVX-512 ones (16-lane
+/// tiles, HARDWARE_AVX512) when it has those. Elsewhere on x86-64 it stays generic and multiplies
+/// and adds separately; arm64 always has fused multiply-add.
 let tensorEngineSettings: [SwiftSetting] = {
     #if arch(arm64)
     return [.define("HARDWARE_FMA")]
@@ -14,6 +15,9 @@ let tensorEngineSettings: [SwiftSetting] = {
     let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
     guard let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
     let flags = Set(line.split(whereSeparator: { $0 == " " || $0 == "\t" }))
+    if flags.contains("avx512f") && flags.contains("avx512vl") && flags.contains("fma") {
+        return [.unsafeFlags(["-target-cpu", "skylake-avx512"]), .define("HARDWARE_FMA"), .define("HARDWARE_AVX512")]
+    }
     return flags.contains("avx2") && flags.contains("fma") ? [.unsafeFlags(["-target-cpu", "haswell"]), .define("HARDWARE_FMA")] : []
     #else
     return []

@@ -1,7 +1,8 @@
-// BLAS: the only file that imports OpenBLAS. Row-major single-precision GEMM. OpenBLAS itself runs
-// single-threaded (set process-wide by the engine): we split each GEMM's columns across our own
-// workers instead, which scales better on small GEMMs than OpenBLAS's spin-waiting threads and
-// leaves every output element computed the same way whatever the worker count.
+// BLAS: the only file that imports OpenBLAS. Row-major single-precision GEMM, and which kernels
+// OpenBLAS picked for this CPU. OpenBLAS itself runs single-threaded (set process-wide by the
+// engine): we split each GEMM's columns across our own workers instead, which scales better on
+// small GEMMs than OpenBLAS's spin-waiting threads and leaves every output element computed the
+// same way whatever the worker count.
 import COpenBLAS
 
 enum BLAS {
@@ -41,4 +42,31 @@ enum BLAS {
 
     static func setThreads(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
     static var threads: Int { Int(openblas_get_num_threads()) }
+}
+
+/// Which kernels OpenBLAS chose. Debian's OpenBLAS (0.3.21, built for every x86-64 CPU) picks them
+/// when it is loaded, from a table of the CPUs it knows; on a newer one (an Emerald Rapids Xeon
+/// here) it falls back to Prescott's SSE3 kernels, which ran our 1×1 convs 3 times slower than its
+/// AVX-512 ones. It takes `OPENBLAS_CORETYPE` from the environment instead, read as it loads.
+public enum OpenBLASCore {
+    /// The kernels in use, as OpenBLAS names them ("SkylakeX", "Haswell", "Prescott", …).
+    public static var name: String { String(cString: openblas_get_corename()) }
+
+    /// The core type to ask for when OpenBLAS fell back to a generic x86-64 one on a CPU with
+    /// AVX2 and FMA ("Haswell") or AVX-512 ("SkylakeX"); nil when its own choice stands.
+    /// `cpuFlags`: the flags line of /proc/cpuinfo.
+    public static func override(current: String, cpuFlags: Set<Substring>) -> String? {
+        let generic: Set<String> = ["prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "unknown"]
+        guard generic.contains(current.lowercased()) else { return nil }
+        if ["avx512f", "avx512dq", "avx512cd", "avx512bw", "avx512vl"].allSatisfy(cpuFlags.contains) { return "SkylakeX" }
+        if ["avx2", "fma"].allSatisfy(cpuFlags.contains) { return "Haswell" }
+        return nil
+    }
+
+    /// This machine's CPU flags (Linux; empty elsewhere).
+    public static var cpuFlags: Set<Substring> {
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        guard let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+        return Set(line.split(whereSeparator: { $0 == " " || $0 == "\t" }))
+    }
 }

@@ -42,13 +42,15 @@ enum PackedGEMM {
         var column = 0
         while column < n {
             let bp = b + (column / columns) * panelB
+            let panels = min(panelsPerTile, (n - column + columns - 1) / columns)
             var row = 0
             while row < m {
                 let pa = a + (row / rows) * panelA
-                tile(k, (pa, pa + 1, pa + 2, pa + 3, pa + 4, pa + 5), strideA: rows, bp, c + row * ldc + column, ldc)
+                tile(k, (pa, pa + 1, pa + 2, pa + 3, pa + 4, pa + 5), strideA: rows, bp, panels: panels, panelB,
+                     c + row * ldc + column, ldc)
                 row += rows
             }
-            column += columns
+            column += panels * columns
         }
     }
 
@@ -64,23 +66,100 @@ enum PackedGEMM {
                          a + min(row + 3, last) * lda, a + min(row + 4, last) * lda, a + min(row + 5, last) * lda)
             var column = 0
             while column < n {
-                tile(k, rowsA, strideA: 1, b + (column / columns) * panelB, c + row * ldc + column, ldc)
-                column += columns
+                let panels = min(panelsPerTile, (n - column + columns - 1) / columns)
+                tile(k, rowsA, strideA: 1, b + (column / columns) * panelB, panels: panels, panelB,
+                     c + row * ldc + column, ldc)
+                column += panels * columns
             }
             row += rows
         }
     }
 
-    typealias Lanes = SIMD8<Float>
-
     typealias SixRows = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
                          UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
+
+    /// Register tiles of 6 rows by `panels` whole B panels (one, or two side by side `panelB`
+    /// floats apart where the build has 16-lane registers). Every element of C is the same chain of
+    /// k-ordered multiply-adds whichever tile computes it.
+    @inline(__always) private static func tile(_ k: Int, _ a: SixRows, strideA: Int, _ b: UnsafePointer<Float>,
+                                               panels: Int, _ panelB: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        #if HARDWARE_AVX512
+        if panels == 2 { wideTile(k, a, strideA: strideA, b, b + panelB, c, ldc) } else { tile16(k, a, strideA: strideA, b, c, ldc) }
+        #else
+        tile16(k, a, strideA: strideA, b, c, ldc)
+        #endif
+    }
+
+    #if HARDWARE_AVX512
+    /// Panels of B one register tile covers.
+    static let panelsPerTile = 2
+
+    typealias Wide = SIMD16<Float>
+
+    /// The 6×32 register tile (two B panels, b0 and b1): twelve 16-lane accumulators.
+    @inline(never) private static func wideTile(_ k: Int, _ a: SixRows, strideA: Int, _ b0: UnsafePointer<Float>,
+                                                _ b1: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        var c00 = Wide(), c01 = Wide(), c10 = Wide(), c11 = Wide(), c20 = Wide(), c21 = Wide()
+        var c30 = Wide(), c31 = Wide(), c40 = Wide(), c41 = Wide(), c50 = Wide(), c51 = Wide()
+        var (a0, a1, a2, a3, a4, a5) = a
+        var (p0, p1) = (b0, b1)
+        for _ in 0..<k {
+            let x = loadWide(p0), y = loadWide(p1)
+            var s = Wide(repeating: a0.pointee); c00 = c00.addingProduct(s, x); c01 = c01.addingProduct(s, y)
+            s = Wide(repeating: a1.pointee); c10 = c10.addingProduct(s, x); c11 = c11.addingProduct(s, y)
+            s = Wide(repeating: a2.pointee); c20 = c20.addingProduct(s, x); c21 = c21.addingProduct(s, y)
+            s = Wide(repeating: a3.pointee); c30 = c30.addingProduct(s, x); c31 = c31.addingProduct(s, y)
+            s = Wide(repeating: a4.pointee); c40 = c40.addingProduct(s, x); c41 = c41.addingProduct(s, y)
+            s = Wide(repeating: a5.pointee); c50 = c50.addingProduct(s, x); c51 = c51.addingProduct(s, y)
+            a0 += strideA; a1 += strideA; a2 += strideA; a3 += strideA; a4 += strideA; a5 += strideA
+            p0 += columns; p1 += columns
+        }
+        storeWide(c00, c); storeWide(c01, c + 16)
+        storeWide(c10, c + ldc); storeWide(c11, c + ldc + 16)
+        storeWide(c20, c + 2 * ldc); storeWide(c21, c + 2 * ldc + 16)
+        storeWide(c30, c + 3 * ldc); storeWide(c31, c + 3 * ldc + 16)
+        storeWide(c40, c + 4 * ldc); storeWide(c41, c + 4 * ldc + 16)
+        storeWide(c50, c + 5 * ldc); storeWide(c51, c + 5 * ldc + 16)
+    }
+
+    /// The 6×16 register tile: six 16-lane accumulators.
+    @inline(never) private static func tile16(_ k: Int, _ a: SixRows, strideA: Int,
+                                              _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        var c0 = Wide(), c1 = Wide(), c2 = Wide(), c3 = Wide(), c4 = Wide(), c5 = Wide()
+        var (a0, a1, a2, a3, a4, a5) = a
+        var pb = b
+        for _ in 0..<k {
+            let x = loadWide(pb)
+            c0 = c0.addingProduct(Wide(repeating: a0.pointee), x)
+            c1 = c1.addingProduct(Wide(repeating: a1.pointee), x)
+            c2 = c2.addingProduct(Wide(repeating: a2.pointee), x)
+            c3 = c3.addingProduct(Wide(repeating: a3.pointee), x)
+            c4 = c4.addingProduct(Wide(repeating: a4.pointee), x)
+            c5 = c5.addingProduct(Wide(repeating: a5.pointee), x)
+            a0 += strideA; a1 += strideA; a2 += strideA; a3 += strideA; a4 += strideA; a5 += strideA
+            pb += columns
+        }
+        storeWide(c0, c); storeWide(c1, c + ldc); storeWide(c2, c + 2 * ldc)
+        storeWide(c3, c + 3 * ldc); storeWide(c4, c + 4 * ldc); storeWide(c5, c + 5 * ldc)
+    }
+
+    @inline(__always) private static func loadWide(_ p: UnsafePointer<Float>) -> Wide {
+        UnsafeRawPointer(p).loadUnaligned(as: Wide.self)
+    }
+    @inline(__always) private static func storeWide(_ v: Wide, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Wide.self)
+    }
+    #else
+    /// Panels of B one register tile covers.
+    static let panelsPerTile = 1
+
+    typealias Lanes = SIMD8<Float>
 
     /// The 6×16 register tile: C[0..<6, 0..<16] = Σₖ A[0..<6][k] ⊗ B[k][0..<16], row r of A read
     /// at a.r[k · strideA] (a packed panel: a + r with stride 6; row-major rows: stride 1) and B
     /// from a packed panel.
-    @inline(never) private static func tile(_ k: Int, _ a: SixRows, strideA: Int,
-                                            _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    @inline(never) private static func tile16(_ k: Int, _ a: SixRows, strideA: Int,
+                                              _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         var c00 = Lanes(), c01 = Lanes(), c10 = Lanes(), c11 = Lanes(), c20 = Lanes(), c21 = Lanes()
         var c30 = Lanes(), c31 = Lanes(), c40 = Lanes(), c41 = Lanes(), c50 = Lanes(), c51 = Lanes()
         var (a0, a1, a2, a3, a4, a5) = a
@@ -120,4 +199,5 @@ enum PackedGEMM {
     @inline(__always) private static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
     }
+    #endif
 }

@@ -27,6 +27,7 @@ struct Posestudio: ParsableCommand {
     static func main() {
         // A file size limit (ulimit -f) must end in a write error we report, not in SIGXFSZ.
         signal(SIGXFSZ, SIG_IGN)
+        OpenBLASRestart.ifNeeded()
         do {
             var command = try parseAsRoot()
             try command.run()

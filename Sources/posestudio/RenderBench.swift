@@ -66,7 +66,7 @@ struct RenderBench: ParsableCommand {
             Console.out(String(format: "{\"seconds_per_frame\": %.4f, \"gmac_per_s\": %.1f, \"peak_rss_mb\": %.0f}", perFrame, gmacPerSecond, peak))
         } else {
             let shape = image.shape
-            Console.out("generator: \(shape[2])×\(shape[3]), \(frameCount) frames in \(windows.count) windows, \(threads) threads, \(runs) runs")
+            Console.out("generator: \(shape[2])×\(shape[3]), \(frameCount) frames in \(windows.count) windows, \(threads) threads, \(runs) runs; OpenBLAS kernels: \(OpenBLASCore.name)")
             Console.out(String(format: "seconds per frame: median %.3f (runs: %@)", perFrame, seconds.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
             Console.out(String(format: "CPU seconds per frame (all threads): median %.3f; load average %@", cpu.sorted()[cpu.count / 2], PeakMemory.loadAverage()))
             Console.out(String(format: "work: %.2f GMAC per frame, %.1f GMAC/s (%.0f GFLOP/s)", Double(macs) / 1e9 / Double(frameCount), gmacPerSecond, 2 * gmacPerSecond))

@@ -28,10 +28,11 @@ enum CLI {
     }
 
     @discardableResult
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: scratch.path + ".out", contents: nil)
         _ = FileManager.default.createFile(atPath: scratch.path + ".err", contents: nil)

@@ -3,7 +3,8 @@ import Testing
 @testable import TensorEngine
 
 @Suite struct PackedGEMMTests {
-    /// Row and column counts on and off the 6×16 register tile, depth 1 and the depths of the network.
+    /// Row and column counts on and off the register tiles (6×16, and 6×32 with AVX-512: odd panel
+    /// counts leave a 6×16 tile), depth 1 and the depths of the network.
     @Test(arguments: [(6, 16, 1), (1, 1, 3), (7, 17, 5), (27, 64, 64), (64, 130, 128), (132, 256, 37), (12, 48, 1024)])
     func matchesTripleLoop(_ m: Int, _ n: Int, _ k: Int) {
         let a = Tensor.random([m, k], seed: 50).storage, b = Tensor.random([k, n], seed: 51).storage
