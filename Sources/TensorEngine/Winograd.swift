@@ -273,6 +273,10 @@ enum Winograd {
                 }
                 let d0 = rows, d1 = rows + span, d2 = rows + 2 * span, d3 = rows + 3 * span, d4 = rows + 4 * span, d5 = rows + 5 * span
                 var x = 0
+                while x + 16 <= span {
+                    inputStep(load16(d0 + x), load16(d1 + x), load16(d2 + x), load16(d3 + x), load16(d4 + x), load16(d5 + x), into: (t + x, span))
+                    x += 16
+                }
                 while x + 4 <= span {   // span is a multiple of 4
                     inputStep(load4(d0 + x), load4(d1 + x), load4(d2 + x), load4(d3 + x), load4(d4 + x), load4(d5 + x), into: (t + x, span))
                     x += 4
@@ -295,7 +299,13 @@ enum Winograd {
                     let p0 = p + 4 * i * phase, p1 = p0 + phase, p2 = p1 + phase, p3 = p2 + phase
                     let first = (ty - tileRows.lowerBound) * tilesX, row = 6 * i * positionStride
                     var tx = 0
-                    // Four tiles at a time, spelled out so it stays vectorised, while they sit in one panel.
+                    // A whole panel of tiles at a time where one starts, then four at a time while they
+                    // sit in one panel.
+                    while tx + 16 <= tilesX && (first + tx) % PackedGEMM.columns == 0 {
+                        inputStep(load16(p0 + tx), load16(p1 + tx), load16(p2 + tx), load16(p3 + tx), load16(p0 + tx + 1), load16(p1 + tx + 1),
+                                  into: (panels.tile(first + tx) + row, positionStride))
+                        tx += 16
+                    }
                     while tx + 4 <= tilesX && (first + tx) % PackedGEMM.columns <= PackedGEMM.columns - 4 {
                         inputStep(load4(p0 + tx), load4(p1 + tx), load4(p2 + tx), load4(p3 + tx), load4(p0 + tx + 1), load4(p1 + tx + 1),
                                   into: (panels.tile(first + tx) + row, positionStride))
@@ -332,13 +342,14 @@ enum Winograd {
                     let m3 = base + 3 * positionStride, m4 = base + 4 * positionStride, m5 = base + 5 * positionStride
                     let s0 = s + (4 * i) * tilesX, s1 = s0 + tilesX, s2 = s1 + tilesX, s3 = s2 + tilesX
                     var tx = 0
-                    while tx + 4 <= tilesX {   // spelled out four tiles at a time so it stays vectorised
-                        let (n1, n2, n3, n4) = (load4(m1 + tx), load4(m2 + tx), load4(m3 + tx), load4(m4 + tx))
-                        let a = n1 + n2, b = n1 - n2, c = n3 + n4, d = n3 - n4
-                        store4(load4(m0 + tx) + a + c, s0 + tx)
-                        store4(b + 2 * d, s1 + tx)
-                        store4(a + 4 * c, s2 + tx)
-                        store4(b + 8 * d + load4(m5 + tx), s3 + tx)
+                    while tx + 16 <= tilesX {
+                        outputStep(load16(m0 + tx), load16(m1 + tx), load16(m2 + tx), load16(m3 + tx), load16(m4 + tx), load16(m5 + tx),
+                                   bias: 0, into: (s0 + tx, tilesX))
+                        tx += 16
+                    }
+                    while tx + 4 <= tilesX {
+                        outputStep(load4(m0 + tx), load4(m1 + tx), load4(m2 + tx), load4(m3 + tx), load4(m4 + tx), load4(m5 + tx),
+                                   bias: 0, into: (s0 + tx, tilesX))
                         tx += 4
                     }
                     while tx < tilesX {
@@ -355,13 +366,14 @@ enum Winograd {
                     let r3 = r2 + 4 * tilesX, r4 = r3 + 4 * tilesX, r5 = r4 + 4 * tilesX
                     let y0 = y + q * tilesX, y1 = y0 + 4 * tilesX, y2 = y1 + 4 * tilesX, y3 = y2 + 4 * tilesX
                     var tx = 0
+                    while tx + 16 <= tilesX {
+                        outputStep(load16(r0 + tx), load16(r1 + tx), load16(r2 + tx), load16(r3 + tx), load16(r4 + tx), load16(r5 + tx),
+                                   bias: bias, into: (y0 + tx, 4 * tilesX))
+                        tx += 16
+                    }
                     while tx + 4 <= tilesX {
-                        let (n1, n2, n3, n4) = (load4(r1 + tx), load4(r2 + tx), load4(r3 + tx), load4(r4 + tx))
-                        let a = n1 + n2, b = n1 - n2, c = n3 + n4, d = n3 - n4
-                        store4(load4(r0 + tx) + a + c + bias, y0 + tx)
-                        store4(b + 2 * d + bias, y1 + tx)
-                        store4(a + 4 * c + bias, y2 + tx)
-                        store4(b + 8 * d + load4(r5 + tx) + bias, y3 + tx)
+                        outputStep(load4(r0 + tx), load4(r1 + tx), load4(r2 + tx), load4(r3 + tx), load4(r4 + tx), load4(r5 + tx),
+                                   bias: bias, into: (y0 + tx, 4 * tilesX))
                         tx += 4
                     }
                     while tx < tilesX {
@@ -405,25 +417,43 @@ enum Winograd {
         }
     }
 
-    /// Bᵀ·d for six values d0 … d5 in each of four lanes: the input transform along one axis.
-    @inline(__always) static func inputStep(_ d0: SIMD4<Float>, _ d1: SIMD4<Float>, _ d2: SIMD4<Float>, _ d3: SIMD4<Float>,
-                                            _ d4: SIMD4<Float>, _ d5: SIMD4<Float>, into out: (UnsafeMutablePointer<Float>, Int)) {
+    /// Bᵀ·d for six values d0 … d5 in each lane (4 or 16 tiles or columns side by side): the input
+    /// transform along one axis. Every lane has the same arithmetic whatever the width.
+    @inline(__always) static func inputStep<V: SIMD>(_ d0: V, _ d1: V, _ d2: V, _ d3: V, _ d4: V, _ d5: V,
+                                                     into out: (UnsafeMutablePointer<Float>, Int)) where V.Scalar == Float {
         let (target, stride) = out
-        store4(4 * d0 - 5 * d2 + d4, target)
-        store4(-4 * (d1 + d2) + d3 + d4, target + stride)
-        store4(4 * (d1 - d2) - d3 + d4, target + 2 * stride)
-        store4(-2 * (d1 - d3) - d2 + d4, target + 3 * stride)
-        store4(2 * (d1 - d3) - d2 + d4, target + 4 * stride)
-        store4(4 * d1 - 5 * d3 + d5, target + 5 * stride)
+        store(4 * d0 - 5 * d2 + d4, target)
+        store(-4 * (d1 + d2) + d3 + d4, target + stride)
+        store(4 * (d1 - d2) - d3 + d4, target + 2 * stride)
+        store(-2 * (d1 - d3) - d2 + d4, target + 3 * stride)
+        store(2 * (d1 - d3) - d2 + d4, target + 4 * stride)
+        store(4 * d1 - 5 * d3 + d5, target + 5 * stride)
+    }
+
+    /// Aᵀ·m (+ bias) for six values m0 … m5 in each lane: the output transform along one axis,
+    /// four rows `stride` apart.
+    @inline(__always) static func outputStep<V: SIMD>(_ m0: V, _ m1: V, _ m2: V, _ m3: V, _ m4: V, _ m5: V, bias: Float,
+                                                      into out: (UnsafeMutablePointer<Float>, Int)) where V.Scalar == Float {
+        let (target, stride) = out
+        let a = m1 + m2, b = m1 - m2, c = m3 + m4, d = m3 - m4
+        store(m0 + a + c + bias, target)
+        store(b + 2 * d + bias, target + stride)
+        store(a + 4 * c + bias, target + 2 * stride)
+        store(b + 8 * d + m5 + bias, target + 3 * stride)
     }
 
     @inline(__always) static func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
     }
     @inline(__always) static func load4(_ p: UnsafeMutablePointer<Float>) -> SIMD4<Float> { load4(UnsafePointer(p)) }
-    @inline(__always) static func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
+    @inline(__always) static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
     }
+    @inline(__always) static func load16(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { load16(UnsafePointer(p)) }
+    @inline(__always) static func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+    }
+    @inline(__always) static func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) { store(v, p) }
     /// The 4×4 matrix with rows a, b, c, d, transposed.
     @inline(__always) static func transpose(_ a: SIMD4<Float>, _ b: SIMD4<Float>, _ c: SIMD4<Float>, _ d: SIMD4<Float>)
         -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
