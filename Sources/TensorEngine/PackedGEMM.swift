@@ -94,98 +94,78 @@ enum PackedGEMM {
     /// Panels of B one register tile covers.
     static let panelsPerTile = 2
 
-    typealias Wide = SIMD16<Float>
-
-    /// The 6×32 register tile (two B panels, b0 and b1): twelve 16-lane accumulators.
+    /// The 6×32 register tile: two B panels side by side (b0, b1), twelve 16-lane accumulators.
     @inline(never) private static func wideTile(_ k: Int, _ a: SixRows, strideA: Int, _ b0: UnsafePointer<Float>,
                                                 _ b1: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-        var c00 = Wide(), c01 = Wide(), c10 = Wide(), c11 = Wide(), c20 = Wide(), c21 = Wide()
-        var c30 = Wide(), c31 = Wide(), c40 = Wide(), c41 = Wide(), c50 = Wide(), c51 = Wide()
-        var (a0, a1, a2, a3, a4, a5) = a
-        var (p0, p1) = (b0, b1)
-        for _ in 0..<k {
-            let x = loadWide(p0), y = loadWide(p1)
-            var s = Wide(repeating: a0.pointee); c00 = c00.addingProduct(s, x); c01 = c01.addingProduct(s, y)
-            s = Wide(repeating: a1.pointee); c10 = c10.addingProduct(s, x); c11 = c11.addingProduct(s, y)
-            s = Wide(repeating: a2.pointee); c20 = c20.addingProduct(s, x); c21 = c21.addingProduct(s, y)
-            s = Wide(repeating: a3.pointee); c30 = c30.addingProduct(s, x); c31 = c31.addingProduct(s, y)
-            s = Wide(repeating: a4.pointee); c40 = c40.addingProduct(s, x); c41 = c41.addingProduct(s, y)
-            s = Wide(repeating: a5.pointee); c50 = c50.addingProduct(s, x); c51 = c51.addingProduct(s, y)
-            a0 += strideA; a1 += strideA; a2 += strideA; a3 += strideA; a4 += strideA; a5 += strideA
-            p0 += columns; p1 += columns
-        }
-        storeWide(c00, c); storeWide(c01, c + 16)
-        storeWide(c10, c + ldc); storeWide(c11, c + ldc + 16)
-        storeWide(c20, c + 2 * ldc); storeWide(c21, c + 2 * ldc + 16)
-        storeWide(c30, c + 3 * ldc); storeWide(c31, c + 3 * ldc + 16)
-        storeWide(c40, c + 4 * ldc); storeWide(c41, c + 4 * ldc + 16)
-        storeWide(c50, c + 5 * ldc); storeWide(c51, c + 5 * ldc + 16)
+        twoVectorTile(SIMD16<Float>.self, k, a, strideA: strideA, b0, b1, c, ldc)
     }
 
-    /// The 6×16 register tile: six 16-lane accumulators.
+    /// The 6×16 register tile (a lone last panel): six 16-lane accumulators.
     @inline(never) private static func tile16(_ k: Int, _ a: SixRows, strideA: Int,
                                               _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        typealias Wide = SIMD16<Float>
         var c0 = Wide(), c1 = Wide(), c2 = Wide(), c3 = Wide(), c4 = Wide(), c5 = Wide()
         var (a0, a1, a2, a3, a4, a5) = a
         var pb = b
         for _ in 0..<k {
-            let x = loadWide(pb)
-            c0 = c0.addingProduct(Wide(repeating: a0.pointee), x)
-            c1 = c1.addingProduct(Wide(repeating: a1.pointee), x)
-            c2 = c2.addingProduct(Wide(repeating: a2.pointee), x)
-            c3 = c3.addingProduct(Wide(repeating: a3.pointee), x)
-            c4 = c4.addingProduct(Wide(repeating: a4.pointee), x)
-            c5 = c5.addingProduct(Wide(repeating: a5.pointee), x)
+            let x: Wide = load(pb)
+            c0 = fused(c0, Wide(repeating: a0.pointee), x)
+            c1 = fused(c1, Wide(repeating: a1.pointee), x)
+            c2 = fused(c2, Wide(repeating: a2.pointee), x)
+            c3 = fused(c3, Wide(repeating: a3.pointee), x)
+            c4 = fused(c4, Wide(repeating: a4.pointee), x)
+            c5 = fused(c5, Wide(repeating: a5.pointee), x)
             a0 += strideA; a1 += strideA; a2 += strideA; a3 += strideA; a4 += strideA; a5 += strideA
             pb += columns
         }
-        storeWide(c0, c); storeWide(c1, c + ldc); storeWide(c2, c + 2 * ldc)
-        storeWide(c3, c + 3 * ldc); storeWide(c4, c + 4 * ldc); storeWide(c5, c + 5 * ldc)
-    }
-
-    @inline(__always) private static func loadWide(_ p: UnsafePointer<Float>) -> Wide {
-        UnsafeRawPointer(p).loadUnaligned(as: Wide.self)
-    }
-    @inline(__always) private static func storeWide(_ v: Wide, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Wide.self)
+        store(c0, c); store(c1, c + ldc); store(c2, c + 2 * ldc)
+        store(c3, c + 3 * ldc); store(c4, c + 4 * ldc); store(c5, c + 5 * ldc)
     }
     #else
     /// Panels of B one register tile covers.
     static let panelsPerTile = 1
 
-    typealias Lanes = SIMD8<Float>
-
-    /// The 6×16 register tile: C[0..<6, 0..<16] = Σₖ A[0..<6][k] ⊗ B[k][0..<16], row r of A read
-    /// at a.r[k · strideA] (a packed panel: a + r with stride 6; row-major rows: stride 1) and B
-    /// from a packed panel.
+    /// The 6×16 register tile: one B panel as two 8-lane halves, twelve 8-lane accumulators.
     @inline(never) private static func tile16(_ k: Int, _ a: SixRows, strideA: Int,
                                               _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-        var c00 = Lanes(), c01 = Lanes(), c10 = Lanes(), c11 = Lanes(), c20 = Lanes(), c21 = Lanes()
-        var c30 = Lanes(), c31 = Lanes(), c40 = Lanes(), c41 = Lanes(), c50 = Lanes(), c51 = Lanes()
+        twoVectorTile(SIMD8<Float>.self, k, a, strideA: strideA, b, b + 8, c, ldc)
+    }
+    #endif
+
+    /// C[0..<6, 0..<2V] = Σₖ A[0..<6][k] ⊗ (B₀[k] ‖ B₁[k]) for V-lane vectors: row r of A read at
+    /// a.r[k · strideA] (a packed panel: a + r with stride 6; row-major rows: stride 1), B₀ and B₁
+    /// the V-wide columns at b0 and b1, each step `columns` further (two halves of one panel, or
+    /// two panels). Twelve accumulators; each element a k-ordered chain of multiply-adds.
+    @inline(__always) private static func twoVectorTile<V: SIMD>(_: V.Type, _ k: Int, _ a: SixRows, strideA: Int,
+                                                                 _ b0: UnsafePointer<Float>, _ b1: UnsafePointer<Float>,
+                                                                 _ c: UnsafeMutablePointer<Float>, _ ldc: Int) where V.Scalar == Float {
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
         var (a0, a1, a2, a3, a4, a5) = a
-        var pb = b
+        var (p0, p1) = (b0, b1)
         for _ in 0..<k {
-            let b0 = load(pb), b1 = load(pb + 8)
-            var s = Lanes(repeating: a0.pointee); c00 = fused(c00, s, b0); c01 = fused(c01, s, b1)
-            s = Lanes(repeating: a1.pointee); c10 = fused(c10, s, b0); c11 = fused(c11, s, b1)
-            s = Lanes(repeating: a2.pointee); c20 = fused(c20, s, b0); c21 = fused(c21, s, b1)
-            s = Lanes(repeating: a3.pointee); c30 = fused(c30, s, b0); c31 = fused(c31, s, b1)
-            s = Lanes(repeating: a4.pointee); c40 = fused(c40, s, b0); c41 = fused(c41, s, b1)
-            s = Lanes(repeating: a5.pointee); c50 = fused(c50, s, b0); c51 = fused(c51, s, b1)
+            let x: V = load(p0), y: V = load(p1)
+            var s = V(repeating: a0.pointee); c00 = fused(c00, s, x); c01 = fused(c01, s, y)
+            s = V(repeating: a1.pointee); c10 = fused(c10, s, x); c11 = fused(c11, s, y)
+            s = V(repeating: a2.pointee); c20 = fused(c20, s, x); c21 = fused(c21, s, y)
+            s = V(repeating: a3.pointee); c30 = fused(c30, s, x); c31 = fused(c31, s, y)
+            s = V(repeating: a4.pointee); c40 = fused(c40, s, x); c41 = fused(c41, s, y)
+            s = V(repeating: a5.pointee); c50 = fused(c50, s, x); c51 = fused(c51, s, y)
             a0 += strideA; a1 += strideA; a2 += strideA; a3 += strideA; a4 += strideA; a5 += strideA
-            pb += columns
+            p0 += columns; p1 += columns
         }
-        store(c00, c); store(c01, c + 8)
-        store(c10, c + ldc); store(c11, c + ldc + 8)
-        store(c20, c + 2 * ldc); store(c21, c + 2 * ldc + 8)
-        store(c30, c + 3 * ldc); store(c31, c + 3 * ldc + 8)
-        store(c40, c + 4 * ldc); store(c41, c + 4 * ldc + 8)
-        store(c50, c + 5 * ldc); store(c51, c + 5 * ldc + 8)
+        let w = V.scalarCount
+        store(c00, c); store(c01, c + w)
+        store(c10, c + ldc); store(c11, c + ldc + w)
+        store(c20, c + 2 * ldc); store(c21, c + 2 * ldc + w)
+        store(c30, c + 3 * ldc); store(c31, c + 3 * ldc + w)
+        store(c40, c + 4 * ldc); store(c41, c + 4 * ldc + w)
+        store(c50, c + 5 * ldc); store(c51, c + 5 * ldc + w)
     }
 
     /// acc + x·y: one rounding where the build targets fused multiply-add (without it, the fused
     /// form would be a library call per lane, so the product is rounded first).
-    @inline(__always) private static func fused(_ acc: Lanes, _ x: Lanes, _ y: Lanes) -> Lanes {
+    @inline(__always) private static func fused<V: SIMD>(_ acc: V, _ x: V, _ y: V) -> V where V.Scalar == Float {
         #if HARDWARE_FMA
         acc.addingProduct(x, y)
         #else
@@ -193,11 +173,10 @@ enum PackedGEMM {
         #endif
     }
 
-    @inline(__always) private static func load(_ p: UnsafePointer<Float>) -> Lanes {
-        UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
+    @inline(__always) private static func load<V: SIMD>(_ p: UnsafePointer<Float>) -> V where V.Scalar == Float {
+        UnsafeRawPointer(p).loadUnaligned(as: V.self)
     }
-    @inline(__always) private static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
+    @inline(__always) private static func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
     }
-    #endif
 }
