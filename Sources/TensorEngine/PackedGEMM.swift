@@ -108,7 +108,7 @@ enum PackedGEMM {
         var (a0, a1, a2, a3, a4, a5) = a
         var pb = b
         for _ in 0..<k {
-            let x: Wide = load(pb)
+            let x: Wide = SIMDMemory.load(pb)
             c0 = fused(c0, Wide(repeating: a0.pointee), x)
             c1 = fused(c1, Wide(repeating: a1.pointee), x)
             c2 = fused(c2, Wide(repeating: a2.pointee), x)
@@ -118,8 +118,8 @@ enum PackedGEMM {
             a0 += strideA; a1 += strideA; a2 += strideA; a3 += strideA; a4 += strideA; a5 += strideA
             pb += columns
         }
-        store(c0, c); store(c1, c + ldc); store(c2, c + 2 * ldc)
-        store(c3, c + 3 * ldc); store(c4, c + 4 * ldc); store(c5, c + 5 * ldc)
+        SIMDMemory.store(c0, c); SIMDMemory.store(c1, c + ldc); SIMDMemory.store(c2, c + 2 * ldc)
+        SIMDMemory.store(c3, c + 3 * ldc); SIMDMemory.store(c4, c + 4 * ldc); SIMDMemory.store(c5, c + 5 * ldc)
     }
     #else
     /// Panels of B one register tile covers.
@@ -144,7 +144,7 @@ enum PackedGEMM {
         var (a0, a1, a2, a3, a4, a5) = a
         var (p0, p1) = (b0, b1)
         for _ in 0..<k {
-            let x: V = load(p0), y: V = load(p1)
+            let x: V = SIMDMemory.load(p0), y: V = SIMDMemory.load(p1)
             var s = V(repeating: a0.pointee); c00 = fused(c00, s, x); c01 = fused(c01, s, y)
             s = V(repeating: a1.pointee); c10 = fused(c10, s, x); c11 = fused(c11, s, y)
             s = V(repeating: a2.pointee); c20 = fused(c20, s, x); c21 = fused(c21, s, y)
@@ -155,12 +155,12 @@ enum PackedGEMM {
             p0 += columns; p1 += columns
         }
         let w = V.scalarCount
-        store(c00, c); store(c01, c + w)
-        store(c10, c + ldc); store(c11, c + ldc + w)
-        store(c20, c + 2 * ldc); store(c21, c + 2 * ldc + w)
-        store(c30, c + 3 * ldc); store(c31, c + 3 * ldc + w)
-        store(c40, c + 4 * ldc); store(c41, c + 4 * ldc + w)
-        store(c50, c + 5 * ldc); store(c51, c + 5 * ldc + w)
+        SIMDMemory.store(c00, c); SIMDMemory.store(c01, c + w)
+        SIMDMemory.store(c10, c + ldc); SIMDMemory.store(c11, c + ldc + w)
+        SIMDMemory.store(c20, c + 2 * ldc); SIMDMemory.store(c21, c + 2 * ldc + w)
+        SIMDMemory.store(c30, c + 3 * ldc); SIMDMemory.store(c31, c + 3 * ldc + w)
+        SIMDMemory.store(c40, c + 4 * ldc); SIMDMemory.store(c41, c + 4 * ldc + w)
+        SIMDMemory.store(c50, c + 5 * ldc); SIMDMemory.store(c51, c + 5 * ldc + w)
     }
 
     /// acc + x·y: one rounding where the build targets fused multiply-add (without it, the fused
@@ -173,10 +173,4 @@ enum PackedGEMM {
         #endif
     }
 
-    @inline(__always) private static func load<V: SIMD>(_ p: UnsafePointer<Float>) -> V where V.Scalar == Float {
-        UnsafeRawPointer(p).loadUnaligned(as: V.self)
-    }
-    @inline(__always) private static func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>) where V.Scalar == Float {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
-    }
 }

@@ -44,7 +44,7 @@ public struct WinogradKernel: Sendable {
                             for j in 0..<6 {
                                 let values = SIMD4<Float>(row[j]), target = u.baseAddress! + (i * 6 + j) * pairs + first
                                 if lanes == 4 {
-                                    UnsafeMutableRawPointer(target).storeBytes(of: values, as: SIMD4<Float>.self)
+                                    SIMDMemory.store(values, target)
                                 } else {
                                     for lane in 0..<lanes { target[lane] = values[lane] }
                                 }
@@ -290,7 +290,7 @@ enum Winograd {
                     var m = 0
                     while m + 4 <= phase {   // four tiles' worth at a time, as a 4×4 transpose
                         let (a, b, c, d) = transpose(load4(row + 4 * m), load4(row + 4 * m + 4), load4(row + 4 * m + 8), load4(row + 4 * m + 12))
-                        store4(a, p0 + m); store4(b, p1 + m); store4(c, p2 + m); store4(d, p3 + m)
+                        SIMDMemory.store(a, p0 + m); SIMDMemory.store(b, p1 + m); SIMDMemory.store(c, p2 + m); SIMDMemory.store(d, p3 + m)
                         m += 4
                     }
                     while m < phase { p0[m] = row[4 * m]; p1[m] = row[4 * m + 1]; p2[m] = row[4 * m + 2]; p3[m] = row[4 * m + 3]; m += 1 }
@@ -344,12 +344,12 @@ enum Winograd {
                     var tx = 0
                     while tx + 16 <= tilesX {
                         outputStep(load16(m0 + tx), load16(m1 + tx), load16(m2 + tx), load16(m3 + tx), load16(m4 + tx), load16(m5 + tx),
-                                   bias: 0, into: (s0 + tx, tilesX))
+                                   bias: nil, into: (s0 + tx, tilesX))
                         tx += 16
                     }
                     while tx + 4 <= tilesX {
                         outputStep(load4(m0 + tx), load4(m1 + tx), load4(m2 + tx), load4(m3 + tx), load4(m4 + tx), load4(m5 + tx),
-                                   bias: 0, into: (s0 + tx, tilesX))
+                                   bias: nil, into: (s0 + tx, tilesX))
                         tx += 4
                     }
                     while tx < tilesX {
@@ -392,7 +392,7 @@ enum Winograd {
                     while tx + 4 <= full {   // four tiles at a time, as a 4×4 transpose
                         let (a, b, c, d) = transpose(load4(values + tx), load4(values + tilesX + tx),
                                                      load4(values + 2 * tilesX + tx), load4(values + 3 * tilesX + tx))
-                        store4(a, row + 4 * tx); store4(b, row + 4 * tx + 4); store4(c, row + 4 * tx + 8); store4(d, row + 4 * tx + 12)
+                        SIMDMemory.store(a, row + 4 * tx); SIMDMemory.store(b, row + 4 * tx + 4); SIMDMemory.store(c, row + 4 * tx + 8); SIMDMemory.store(d, row + 4 * tx + 12)
                         tx += 4
                     }
                     while tx < full {
@@ -422,38 +422,33 @@ enum Winograd {
     @inline(__always) static func inputStep<V: SIMD>(_ d0: V, _ d1: V, _ d2: V, _ d3: V, _ d4: V, _ d5: V,
                                                      into out: (UnsafeMutablePointer<Float>, Int)) where V.Scalar == Float {
         let (target, stride) = out
-        store(4 * d0 - 5 * d2 + d4, target)
-        store(-4 * (d1 + d2) + d3 + d4, target + stride)
-        store(4 * (d1 - d2) - d3 + d4, target + 2 * stride)
-        store(-2 * (d1 - d3) - d2 + d4, target + 3 * stride)
-        store(2 * (d1 - d3) - d2 + d4, target + 4 * stride)
-        store(4 * d1 - 5 * d3 + d5, target + 5 * stride)
+        SIMDMemory.store(4 * d0 - 5 * d2 + d4, target)
+        SIMDMemory.store(-4 * (d1 + d2) + d3 + d4, target + stride)
+        SIMDMemory.store(4 * (d1 - d2) - d3 + d4, target + 2 * stride)
+        SIMDMemory.store(-2 * (d1 - d3) - d2 + d4, target + 3 * stride)
+        SIMDMemory.store(2 * (d1 - d3) - d2 + d4, target + 4 * stride)
+        SIMDMemory.store(4 * d1 - 5 * d3 + d5, target + 5 * stride)
     }
 
-    /// Aᵀ·m (+ bias) for six values m0 … m5 in each lane: the output transform along one axis,
-    /// four rows `stride` apart.
-    @inline(__always) static func outputStep<V: SIMD>(_ m0: V, _ m1: V, _ m2: V, _ m3: V, _ m4: V, _ m5: V, bias: Float,
+    /// Aᵀ·m (+ bias, when given) for six values m0 … m5 in each lane: the output transform along
+    /// one axis, four rows `stride` apart.
+    @inline(__always) static func outputStep<V: SIMD>(_ m0: V, _ m1: V, _ m2: V, _ m3: V, _ m4: V, _ m5: V, bias: Float?,
                                                       into out: (UnsafeMutablePointer<Float>, Int)) where V.Scalar == Float {
         let (target, stride) = out
         let a = m1 + m2, b = m1 - m2, c = m3 + m4, d = m3 - m4
-        store(m0 + a + c + bias, target)
-        store(b + 2 * d + bias, target + stride)
-        store(a + 4 * c + bias, target + 2 * stride)
-        store(b + 8 * d + m5 + bias, target + 3 * stride)
+        var y = (m0 + a + c, b + 2 * d, a + 4 * c, b + 8 * d + m5)
+        if let bias { y = (y.0 + bias, y.1 + bias, y.2 + bias, y.3 + bias) }
+        SIMDMemory.store(y.0, target)
+        SIMDMemory.store(y.1, target + stride)
+        SIMDMemory.store(y.2, target + 2 * stride)
+        SIMDMemory.store(y.3, target + 3 * stride)
     }
 
-    @inline(__always) static func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
-    }
-    @inline(__always) static func load4(_ p: UnsafeMutablePointer<Float>) -> SIMD4<Float> { load4(UnsafePointer(p)) }
-    @inline(__always) static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-    }
-    @inline(__always) static func load16(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { load16(UnsafePointer(p)) }
-    @inline(__always) static func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>) where V.Scalar == Float {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
-    }
-    @inline(__always) static func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) { store(v, p) }
+    /// Four or sixteen floats from p (SIMDMemory, with the width spelled out for the call sites).
+    @inline(__always) static func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> { SIMDMemory.load(p) }
+    @inline(__always) static func load4(_ p: UnsafeMutablePointer<Float>) -> SIMD4<Float> { SIMDMemory.load(p) }
+    @inline(__always) static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> { SIMDMemory.load(p) }
+    @inline(__always) static func load16(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { SIMDMemory.load(p) }
     /// The 4×4 matrix with rows a, b, c, d, transposed.
     @inline(__always) static func transpose(_ a: SIMD4<Float>, _ b: SIMD4<Float>, _ c: SIMD4<Float>, _ d: SIMD4<Float>)
         -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
