@@ -55,8 +55,8 @@ public struct DraftFrame: Sendable {
 }
 
 public final class DraftRenderer: @unchecked Sendable {
-    // @unchecked: every stored property is a `let` of Sendable values except `state` and
-    // `rendered`, which are only read or replaced while holding `lock`.
+    // @unchecked: every stored property is a `let` of Sendable values except `state`, `rendered`
+    // and `backgroundPlate`, which are only read or replaced while holding `lock`.
     public let options: RenderOptions
     public let body: BodyModel
     /// Output frame size (the driving video's, the sequence's frame size).
@@ -69,6 +69,18 @@ public final class DraftRenderer: @unchecked Sendable {
     private let lock = NSLock()
     private var state: State
     private var rendered: [Int: DraftFrame] = [:]
+    private var backgroundPlate: RGBImage?
+
+    /// The background plate (at the frame size) that renders are composited over, person by
+    /// matte (`Matte`); nil: renders keep their own background.
+    public var plate: RGBImage? {
+        get { lock.withLock { backgroundPlate } }
+        set {
+            precondition(newValue.map { $0.width == frameSize.width && $0.height == frameSize.height } ?? true,
+                         "DraftRenderer.plate: \(newValue!.size), the frame is \(frameSize)")
+            lock.withLock { backgroundPlate = newValue }
+        }
+    }
 
     struct State {
         var project: Project
@@ -150,21 +162,51 @@ public final class DraftRenderer: @unchecked Sendable {
         return Self.crop(index, snapshot, options: options)
     }
 
+    /// Where frame `index`'s fitted body covers its render crop (`[H·W]`, row-major) and that crop;
+    /// nil when the frame has no body.
+    public func silhouette(frame index: Int) -> (crop: RenderCrop, covered: [Bool])? {
+        let input = inputs(frame: index)
+        guard let crop = input.crop, let raster = input.raster else { return nil }
+        return (crop, raster.faceIndex.map { $0 >= 0 })
+    }
+
     /// Frame `index`'s draft placed back into the output frame size on the background.
     public func placed(frame index: Int) -> RGBImage {
         let draft = renderDetailed(frame: index)
-        return placed(draft.image, crop: draft.crop)
+        return placed(draft.image, frame: index, crop: draft.crop)
+    }
+
+    /// A render at the render size of frame `index` on the backdrop: composited by the frame's
+    /// matte over the plate cut out by its crop, or as it is without a plate.
+    public func onBackdrop(_ render: RGBImage, frame index: Int) -> RGBImage {
+        guard let plate else { return render }
+        guard let crop = crop(frame: index), let matte = matte(frame: index) else {
+            return RGBImage(width: options.width, height: options.height, fill: options.background)
+        }
+        return matte.composite(render, over: crop.extract(from: plate, background: options.background))
+    }
+
+    /// Frame `index`'s person matte in its crop (nil without a body).
+    public func matte(frame index: Int) -> Matte? {
+        let draft = renderDetailed(frame: index)
+        guard draft.crop != nil else { return nil }
+        return Matte(silhouette: draft.faceIndex.map { $0 >= 0 }, width: options.width, height: options.height)
     }
 
     /// A render of frame `index` at the render size (a neural frame) placed back into the output
     /// frame size on the background, where this renderer crops that frame.
     public func placed(_ render: RGBImage, frame index: Int) -> RGBImage {
-        placed(render, crop: crop(frame: index))
+        placed(render, frame: index, crop: crop(frame: index))
     }
 
-    private func placed(_ render: RGBImage, crop: RenderCrop?) -> RGBImage {
-        var canvas = RGBImage(width: frameSize.width, height: frameSize.height, fill: options.background)
-        crop?.place(render, onto: &canvas)
+    private func placed(_ render: RGBImage, frame index: Int, crop: RenderCrop?) -> RGBImage {
+        guard let plate else {
+            var canvas = RGBImage(width: frameSize.width, height: frameSize.height, fill: options.background)
+            crop?.place(render, onto: &canvas)
+            return canvas
+        }
+        var canvas = plate
+        if let crop, let matte = matte(frame: index) { crop.place(render, matte: matte, onto: &canvas) }
         return canvas
     }
 

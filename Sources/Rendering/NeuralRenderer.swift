@@ -44,8 +44,10 @@ public struct NeuralRenderer: Sendable {
     }
 
     /// The source crop as the generator reads it: `[1, 3, H, W]`, levels mapped to [-1, 1].
-    public var sourceTensor: Tensor {
-        let image = geometry.sourceImage
+    public var sourceTensor: Tensor { Self.sourceTensor(of: geometry.sourceImage) }
+
+    /// A crop as the generator reads it: `[1, 3, H, W]`, levels mapped to [-1, 1].
+    public static func sourceTensor(of image: RGBImage) -> Tensor {
         let plane = image.width * image.height
         var storage = [Float](repeating: 0, count: 3 * plane)
         for p in 0..<plane {

@@ -37,22 +37,32 @@ public struct RenderCrop: Hashable, Sendable {
         self.height = height
     }
 
-    /// The square `CropBox.margin`× box around the present keypoints (BDMM's cropper), widened
-    /// along the output's longer axis to its aspect and rounded to whole frame pixels; nil when
-    /// fewer than two keypoints are present or they coincide.
+    /// The region around the present keypoints, rounded to whole frame pixels; nil when fewer than
+    /// two keypoints are present or they coincide. Square outputs take BDMM's cropper exactly: the
+    /// square `CropBox.margin`× box around the keypoints. Other aspects hold the keypoints' own
+    /// bounding box grown by the margin on each axis, widened only along the axis that needs it to
+    /// reach the output's aspect, so a standing person fills most of a portrait crop's height.
     public static func around(_ pose: [Keypoint], width: Int, height: Int) -> RenderCrop? {
         guard let box = CropBox.around(pose) else { return nil }
-        // Region = m·(W/g) × m·(H/g) frame pixels, the smallest m that holds the box (rounded).
+        // Region = m·(W/g) × m·(H/g) frame pixels for the smallest m that holds the box (rounded).
         var (a, b) = (width, height)
         while b != 0 { (a, b) = (b, a % b) }
         let (unitX, unitY) = (width / a, height / a)
-        let m = max(1, Int((box.size / Double(min(unitX, unitY))).rounded()))
+        let centre = SIMD2(box.x + box.size / 2, box.y + box.size / 2)
+        let m: Int
+        if width == height {
+            m = max(1, Int((box.size / Double(unitX)).rounded()))
+        } else {
+            let present = pose.filter { !$0.isMissing && $0.confidence > 0 }
+            let xs = present.map(\.x), ys = present.map(\.y)
+            let extent = SIMD2(xs.max()! - xs.min()!, ys.max()! - ys.min()!) * CropBox.margin
+            m = max(1, Int(max(extent.x / Double(unitX), extent.y / Double(unitY)).rounded(.up)))
+        }
         let (rw, rh) = (m * unitX, m * unitY)
         let scale = Double(width) / Double(rw)
         let offset = 0.5 * (1 / scale - 1)
-        // Centre the region on the box centre.
-        let cx = box.x + box.size / 2, cy = box.y + box.size / 2
-        return RenderCrop(x: Int((cx - Double(rw) / 2 - offset).rounded()), y: Int((cy - Double(rh) / 2 - offset).rounded()),
+        // Centre the region on the box centre (the keypoints' bounding-box centre).
+        return RenderCrop(x: Int((centre.x - Double(rw) / 2 - offset).rounded()), y: Int((centre.y - Double(rh) / 2 - offset).rounded()),
                           regionWidth: rw, regionHeight: rh, width: width, height: height)
     }
 

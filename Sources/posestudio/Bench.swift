@@ -8,7 +8,7 @@ import ProjectStore
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure posestudio's performance targets.",
-        subcommands: [ProjectBench.self, CleanupBench.self, RenderBench.self, DraftBench.self, PipelineBench.self, MediaBench.self, FitBench.self, StudioBench.self])
+        subcommands: [ProjectBench.self, CleanupBench.self, RenderBench.self, DraftBench.self, PipelineBench.self, MediaBench.self, FitBench.self, StudioBench.self, FidelityBench.self])
 }
 
 struct ProjectBench: ParsableCommand {

@@ -20,7 +20,7 @@ struct DebugScreen: ParsableCommand {
     @Flag(help: "Print with colours (ANSI) instead of plain text.") var ansi = false
     @Option(help: "Generator weights for neural renders (as open --weights).") var weights: String?
     @Option(name: .customLong("render-size"), help: "Size of the studio's renders (as open --render-size).")
-    var renderSize: RenderSizeArgument = .standard
+    var renderSize: RenderSizeArgument?
 
     func run() throws {
         let parts = size.split(separator: "x").compactMap { Int($0) }

@@ -220,7 +220,7 @@ enum VideoExport {
                 rendered = [DraftColumn(renderer: try options.render.draftRenderer(file))]
             } else {
                 let environment = ProcessInfo.processInfo.environment
-                let weights = try WeightsLocation.find(explicit: options.weights, setting: try file.setting(WeightsLocation.settingKey),
+                let weights = try WeightsLocation.find(explicit: options.weights, setting: try options.render.settings(file).weights,
                                                        environment: environment)
                 let column = try NeuralColumn(weights: weights, geometry: try options.render.draftRenderer(file),
                                               threads: options.threads, cache: RenderCache.standard(environment: environment))

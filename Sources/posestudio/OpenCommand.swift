@@ -19,8 +19,8 @@ struct Open: ParsableCommand {
     @Option(help: "Theme name (Themes/*.toml or a user theme under $XDG_CONFIG_HOME/posestudio/themes).") var theme: String?
     @Option(help: "Generator weights for neural renders (r, R); default: the project setting render.weights, then $XDG_DATA_HOME/posestudio/weights/.")
     var weights: String?
-    @Option(name: .customLong("render-size"), help: "Size of the studio's renders: S or HxW (multiples of 8, at least 128x64; smaller renders faster).")
-    var renderSize: RenderSizeArgument = .standard
+    @Option(name: .customLong("render-size"), help: "Size of the studio's renders: S or HxW (multiples of 8, at least 128x64; smaller renders faster). Default: the project's render.size, else 256.")
+    var renderSize: RenderSizeArgument?
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: project) else { throw ProjectError.io(path: project, why: "no such file") }

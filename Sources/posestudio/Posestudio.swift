@@ -21,7 +21,7 @@ struct Posestudio: ParsableCommand {
         subcommands: studioCommands + [New.self, Import.self, Info.self, Export.self, EditCommand.self,
                       Undo.self, Redo.self, History.self,
                       Suspects.self, Clean.self, Filter.self, Fill.self, Swap.self, Pin.self, Fix.self,
-                      Preview.self, VideoCommand.self, Fit.self, BodyCommand.self, Render.self,
+                      Preview.self, VideoCommand.self, Fit.self, BodyCommand.self, Render.self, Dataset.self, PlateCommand.self, ConfigCommand.self,
                       Bench.self, Debug.self])
 
     static func main() {

@@ -11,56 +11,78 @@ import MediaIO
 import ProjectStore
 import Rendering
 
-/// Options shared by everything that renders a project.
+/// Options shared by everything that renders a project; each falls back to the project's
+/// `render.*` setting (`RenderSettings`), then to the default.
 struct RenderSetup: ParsableArguments {
-    @Option(help: "Render size: S for S×S crops (BDMM's 256), or HxW (height first; multiples of 8, the network needs at least 128x64).")
-    var size: RenderSizeArgument = .standard
-    @Option(help: "Background of the draft: neutral, black, white or RRGGBB.") var background: ColorArgument = ColorArgument(rgb: .neutral)
-    @Flag(name: .customLong("no-normalise"), help: "Keep the driving poses' own size and place (no global pose normalisation).")
-    var noNormalise = false
+    @Option(help: "Render size: S for S×S crops (BDMM's 256), or HxW (height first; multiples of 8, the network needs at least 128x64). Default: the project's render.size, else 256.")
+    var size: RenderSizeArgument?
+    @Option(help: "What renders are put on: neutral, black, white, RRGGBB, or plate (the person composited over the driving video's background plate). Default: the project's render.background, else neutral.")
+    var background: BackdropArgument?
+    @Flag(inversion: .prefixedNo, help: "Global pose normalisation towards the source person (default: the project's render.normalise, else on).")
+    var normalise: Bool?
     @OptionGroup var body: BodyOption
 
-    var options: RenderOptions {
-        RenderOptions(width: size.width, height: size.height, background: background.rgb, normalise: !noNormalise)
+    /// The project's render settings.
+    func settings(_ file: ProjectFile) throws -> RenderSettings {
+        try RenderSettings(settings: try file.settings(), project: file.path)
     }
 
-    /// The draft renderer of an open project (fits the bodies in memory when it stores none).
+    func backdrop(_ settings: RenderSettings) -> Backdrop { background?.backdrop ?? settings.backdrop ?? .colour(.neutral) }
+
+    func options(_ settings: RenderSettings) -> RenderOptions {
+        let (width, height) = size.map { ($0.width, $0.height) } ?? settings.size ?? (256, 256)
+        return RenderOptions(width: width, height: height, background: backdrop(settings).colour, normalise: normalise ?? settings.normalise ?? true)
+    }
+
+    /// The draft renderer of an open project (fits the bodies in memory when it stores none), on
+    /// the background plate when that is the backdrop.
     func draftRenderer(_ file: ProjectFile) throws -> DraftRenderer {
-        try DraftRenderer(project: file.project, name: file.path, body: try body.load(recorded: nil), options: options)
+        let settings = try settings(file)
+        let model = try body.load(recorded: nil)
+        let renderer = try DraftRenderer(project: file.project, name: file.path, body: model, options: options(settings))
+        if backdrop(settings) == .plate { renderer.plate = try Plates.plate(file, body: model) }
+        return renderer
     }
 }
 
 /// S or HxW, each 64…2048 and a multiple of 8.
-struct RenderSizeArgument: ExpressibleByArgument {
+struct RenderSizeArgument: ExpressibleByArgument, CustomStringConvertible {
     var width: Int
     var height: Int
     /// BDMM's 256 × 256.
     static let standard = RenderSizeArgument(argument: "256")!
     init?(argument: String) {
-        let parts = argument.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
-        guard (1...2).contains(parts.count), parts.allSatisfy({ $0.map { (64...2048).contains($0) && $0 % 8 == 0 } ?? false }) else { return nil }
-        height = parts[0]!
-        width = parts.count == 2 ? parts[1]! : parts[0]!
+        guard let size = RenderSettings.size(argument) else { return nil }
+        (width, height) = size
     }
+    var description: String { width == height ? "\(width)" : "\(height)x\(width)" }
     static var defaultValueDescription: String { "256" }
 }
 
-/// neutral, black, white or RRGGBB (hex).
-struct ColorArgument: ExpressibleByArgument {
-    var rgb: RGB
-    init(rgb: RGB) { self.rgb = rgb }
+/// neutral, black, white, RRGGBB or plate.
+struct BackdropArgument: ExpressibleByArgument {
+    var backdrop: Backdrop
     init?(argument: String) {
-        switch argument.lowercased() {
-        case "neutral": rgb = .neutral
-        case "black": rgb = .black
-        case "white": rgb = .white
-        default:
-            let hex = argument.hasPrefix("#") ? String(argument.dropFirst()) : argument
-            guard hex.count == 6, let value = UInt32(hex, radix: 16) else { return nil }
-            rgb = RGB(UInt8(value >> 16), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF))
-        }
+        guard let backdrop = Backdrop(text: argument) else { return nil }
+        self.backdrop = backdrop
     }
     static var defaultValueDescription: String { "neutral" }
+}
+
+/// Background plates of projects' driving videos (computed once, then from the plate cache).
+enum Plates {
+    /// The project's plate. - Throws: when it has no driving video, or the video moved or changed.
+    static func plate(_ file: ProjectFile, body: BodyModel) throws -> RGBImage {
+        guard let video = try file.drivingVideo() else {
+            throw RenderError("\(file.path): the plate background needs a driving video (link one with `posestudio video \(file.path) FILE`)")
+        }
+        guard let column = try DrivingVideoLink.column(file) else { throw RenderError("\(file.path): no driving video") }
+        let environment = ProcessInfo.processInfo.environment
+        return try BackgroundPlate.of(file.project, name: file.path, body: body, video: video.sha256, frame: column.frame,
+                                      cache: PlateCache.standard(environment: environment)) { plate in
+            Console.error(String(format: "background plate: median of %d frames, %.1f %% of the pixels never seen and filled in", plate.framesUsed, 100 * plate.unseen))
+        }
+    }
 }
 
 struct Render: ParsableCommand {
@@ -91,7 +113,7 @@ struct Render: ParsableCommand {
         var generator: BDMMGenerator?
         var weightsID = ""
         if !draft {
-            let path = try WeightsLocation.find(explicit: weights, setting: try file.setting(WeightsLocation.settingKey),
+            let path = try WeightsLocation.find(explicit: weights, setting: try setup.settings(file).weights,
                                                 environment: ProcessInfo.processInfo.environment)
             generator = try WeightsLocation.generator(at: path)
             weightsID = WeightsLocation.identity(of: path)
@@ -100,21 +122,22 @@ struct Render: ParsableCommand {
         let renderer = try setup.draftRenderer(file)
         Console.out("bodies: \(renderer.bodiesOrigin == .stored ? "the project's SMPL" : "fitted in memory") with the \(renderer.body.kind) body "
                     + "(\(Stats.format(start.elapsedMS / 1000)) s)")
-        let size = "\(setup.size.width)x\(setup.size.height)"   // width x height, as frame sizes are printed
-        let writer = try PNGSequenceWriter(directory: out, size: PixelSize(width: setup.size.width, height: setup.size.height))
+        let (width, height) = (renderer.options.width, renderer.options.height)
+        let size = "\(width)x\(height)"   // width x height, as frame sizes are printed
+        let writer = try PNGSequenceWriter(directory: out, size: PixelSize(width: width, height: height))
         var progress = Progress(total: range.count)
         if let generator {
             let neural = try NeuralRenderer(geometry: renderer, generator: generator, threads: threads)
             if let saveInputs { try Self.save(neural, clip: range, to: saveInputs) }
             let cache = noCache ? nil : RenderCache.standard(environment: ProcessInfo.processInfo.environment)
             let use = try neural.render(range, cache: cache, weightsID: weightsID) { index, image in
-                try writer.write(image, number: index)
+                try writer.write(renderer.onBackdrop(image, frame: index), number: index)
                 progress.step()
             }
             if let cache { Console.out("windows: \(use.reused) from the cache, \(use.computed) computed (\(cache.directory))") }
         } else {
             for index in range {
-                try writer.write(renderer.render(frame: index), number: index)
+                try writer.write(renderer.onBackdrop(renderer.render(frame: index), frame: index), number: index)
                 progress.step()
             }
         }

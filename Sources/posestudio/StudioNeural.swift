@@ -33,7 +33,8 @@ final class StudioNeural: @unchecked Sendable {
         var found: String?
         var why: String?
         do {
-            found = try WeightsLocation.find(explicit: explicit, setting: try file.setting(WeightsLocation.settingKey), environment: environment)
+            let setting = try file.setting(WeightsLocation.settingKey).map { RenderSettings.resolve($0, project: file.path) }
+            found = try WeightsLocation.find(explicit: explicit, setting: setting, environment: environment)
         } catch where explicit == nil {
             why = "neural render: no generator weights (open --weights W, or latest_net_G.pth in \(WeightsLocation.directory(environment: environment))); t: draft view"
         }

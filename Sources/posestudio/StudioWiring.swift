@@ -24,10 +24,16 @@ final class SharedDraft: @unchecked Sendable {
     /// Why there is no draft; read by the UI thread without waiting for a fit in progress.
     let problem = Locked<String?>(nil)
 
-    init(path: String, project: Project, size: RenderSizeArgument) {
+    /// The plate background, when the project's render.background asks for it.
+    private let wantsPlate: Bool
+
+    /// Renders at `size`, else the project's render.size, else 256; on the project's backdrop.
+    init(path: String, project: Project, settings: RenderSettings, size: RenderSizeArgument?) {
         self.path = path
         self.project = project
-        options = RenderOptions(width: size.width, height: size.height, normalise: false)
+        let (width, height) = size.map { ($0.width, $0.height) } ?? settings.size ?? (256, 256)
+        options = RenderOptions(width: width, height: height, background: settings.backdrop?.colour ?? .neutral, normalise: false)
+        wantsPlate = settings.backdrop == .plate
     }
 
     func renderer() -> DraftRenderer? {
@@ -35,7 +41,14 @@ final class SharedDraft: @unchecked Sendable {
         defer { lock.unlock() }
         if made == nil && problem.value == nil {
             do {
-                made = try DraftRenderer(project: project, name: path, body: BuiltinBody.model, options: options)
+                let renderer = try DraftRenderer(project: project, name: path, body: BuiltinBody.model, options: options)
+                if wantsPlate {
+                    // On its own connection, like the driving video's column.
+                    let file = try ProjectFile.open(at: path)
+                    defer { try? file.close() }
+                    renderer.plate = try Plates.plate(file, body: BuiltinBody.model)
+                }
+                made = renderer
             } catch {
                 problem.value = "\(error)"
             }
@@ -116,8 +129,9 @@ enum StudioWiring {
     /// (what `open` and `debug screen` share).
     /// - Throws: when `weights` names a missing file.
     static func attach(to session: StudioSession, projectPath: String, file: ProjectFile, hasVideo: Bool, imageMode: ColorMode,
-                       weights: String?, renderSize: RenderSizeArgument = .standard) throws {
-        let draft = SharedDraft(path: projectPath, project: file.project, size: renderSize)
+                       weights: String?, renderSize: RenderSizeArgument? = nil) throws {
+        let settings = try RenderSettings(settings: try file.settings(), project: projectPath)
+        let draft = SharedDraft(path: projectPath, project: file.project, settings: settings, size: renderSize)
         let neural = try StudioNeural(explicit: weights, file: file, draft: draft, environment: ProcessInfo.processInfo.environment)
         session.services = services(projectPath: projectPath, draft: draft, neural: neural)
         let images = CanvasImageSource(pictures: StudioPictures(projectPath: projectPath, draft: draft, neural: neural, hasVideo: hasVideo),

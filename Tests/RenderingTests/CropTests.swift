@@ -20,10 +20,46 @@ import Testing
         #expect(abs(crop.origin.y - (400 - 260)) < 0.51)
         #expect(abs(crop.origin.x - (120 - 260)) < 0.51)
         #expect(RenderCrop.around(Self.pose([(5, 5)]), size: 256) == nil)
-        // A 64 × 128 crop (W × H) keeps the box's width and doubles its height.
+        // A 64 × 128 crop (W × H) holds the keypoints' 1.3× box (52 × 520) at its aspect: 260 × 520.
         let tall = try #require(RenderCrop.around(Self.pose([(100, 200), (140, 600), (120, 400)]), width: 64, height: 128))
-        #expect(tall.regionWidth == 520 && tall.regionHeight == 1040)
+        #expect(tall.regionWidth == 260 && tall.regionHeight == 520)
         #expect(abs(tall.toFrame(SIMD2(32, 64)).y - 400) < 0.51, "the box centre is at crop pixel (W/2, H/2), as in BodyKit")
+        #expect(abs(tall.toFrame(SIMD2(32, 64)).x - 120) < 0.51)
+        // A wide crop of a lying person: the box's width sets the region, the height is widened.
+        let wide = try #require(RenderCrop.around(Self.pose([(100, 300), (700, 340), (400, 320)]), width: 128, height: 64))
+        #expect(wide.regionWidth == 780 && wide.regionHeight == 390)
+    }
+
+    /// Square crops are BDMM's cropper exactly (the square margin box, rounded), whatever the size.
+    @Test func squareCropsStayTheMarginSquare() throws {
+        for points in [[(100.0, 200.0), (140.0, 600.0), (120.0, 400.0)], [(10.5, 7.25), (333.0, 91.0)], [(0.0, 0.0), (3.0, 900.0), (-50.0, 10.0)]] {
+            let pose = Self.pose(points)
+            let box = try #require(CropBox.around(pose))
+            for size in [64, 256, 512] {
+                let crop = try #require(RenderCrop.around(pose, size: size))
+                let side = Int(box.size.rounded())
+                #expect(crop.regionWidth == side && crop.regionHeight == side)
+                let offset = 0.5 * (Double(side) / Double(size) - 1)
+                #expect(crop.x == Int((box.x + box.size / 2 - Double(side) / 2 - offset).rounded()))
+                #expect(crop.y == Int((box.y + box.size / 2 - Double(side) / 2 - offset).rounded()))
+            }
+        }
+    }
+
+    /// Portrait crops of the demo person: every keypoint inside, and tight along the axis that
+    /// binds (the keypoints span 1 / 1.3 of it); standing (frame 0), that is the height.
+    @Test func portraitCropsFitTheDemoPerson() throws {
+        let project = try DemoProject.load()
+        for t in [0, 40, 81, 99] {
+            let pose = project.sequence.pose(at: t)
+            let crop = try #require(RenderCrop.around(pose, width: 128, height: 256))
+            let ys = pose.filter { !$0.isMissing }.map { crop.toCrop(SIMD2($0.x, $0.y)).y }
+            let xs = pose.filter { !$0.isMissing }.map { crop.toCrop(SIMD2($0.x, $0.y)).x }
+            #expect(xs.min()! >= 0 && xs.max()! <= 127 && ys.min()! >= 0 && ys.max()! <= 255, "frame \(t): keypoints outside the crop")
+            let fill = (height: (ys.max()! - ys.min()!) / 256, width: (xs.max()! - xs.min()!) / 128)
+            #expect(max(fill.height, fill.width) > 0.75, "frame \(t): the keypoints span \(fill) of the crop")
+            if t == 0 { #expect(fill.height > 0.75, "standing, the person fills \(fill.height) of the height") }
+        }
     }
 
     @Test func extractAtSameSizeCopiesTheRegionAndPadsOutside() {

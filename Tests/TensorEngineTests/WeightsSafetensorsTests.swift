@@ -49,6 +49,25 @@ func littleEndianBytes<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["round.safetensors"], "no temporary left")
     }
 
+    /// 8-bit tensors (pictures, masks) are written as U8 beside F32 ones, in name order, and read
+    /// back as their values; a name given as both kinds is refused.
+    @Test func byteTensorsRoundTrip() throws {
+        let directory = TemporaryDirectory()
+        let url = URL(fileURLWithPath: directory.file("bytes.safetensors"))
+        try Safetensors.write(["b": Tensor(shape: [2], storage: [0.5, -1])],
+                              bytes: ["a": ByteTensor(shape: [3], values: [0, 7, 255]), "c": ByteTensor(shape: [1, 1], values: [9])], to: url)
+        let bytes = [UInt8](try Data(contentsOf: url))
+        let headerLength = Int(bytes[0]) | Int(bytes[1]) << 8
+        let header = String(decoding: bytes[8 ..< 8 + headerLength], as: UTF8.self)
+        #expect(header.contains("\"a\":{\"dtype\":\"U8\",\"shape\":[3],\"data_offsets\":[0,3]}"), "\(header)")
+        #expect(header.contains("\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[3,11]}"), "\(header)")
+        let back = try Safetensors.read(contentsOf: url).tensors
+        #expect(back["a"]?.storage == [0, 7, 255] && back["b"]?.storage == [0.5, -1] && back["c"]?.shape == [1, 1])
+        #expect(throws: WeightError.self) {
+            try Safetensors.write(["x": Tensor(zeros: [1])], bytes: ["x": ByteTensor(shape: [1], values: [1])], to: url)
+        }
+    }
+
     @Test func fixtureSurvivesARewrite() throws {
         let original = try Safetensors.read(contentsOf: WeightFixtures.bdmm.appendingPathComponent("generator_state_dict.safetensors"))
         let directory = TemporaryDirectory()

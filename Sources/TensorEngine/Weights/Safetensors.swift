@@ -1,6 +1,6 @@
 // Safetensors: read (memory-mapped; F32, F64, F16, BF16 widened to float32; integer and bool
 // tensors converted only when every value is exactly a float32, otherwise refused) and write
-// (F32 only, atomically). Layout: u64 little-endian header length N, N bytes of UTF-8 JSON
+// (F32, and U8 for images and masks; atomically). Layout: u64 little-endian header length N, N bytes of UTF-8 JSON
 // {"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {string: string}},
 // padded with spaces to a multiple of 8, then the data; offsets count from the end of the header.
 import Foundation
@@ -13,6 +13,18 @@ public struct TensorFile: Sendable {
     public init(tensors: [String: Tensor], metadata: [String: String] = [:]) {
         self.tensors = tensors
         self.metadata = metadata
+    }
+}
+
+/// An 8-bit tensor to write (pictures and masks beside float tensors).
+public struct ByteTensor: Sendable {
+    public var shape: [Int]
+    public var values: [UInt8]
+
+    public init(shape: [Int], values: [UInt8]) {
+        precondition(shape.reduce(1, *) == values.count, "ByteTensor: shape \(shape) for \(values.count) values")
+        self.shape = shape
+        self.values = values
     }
 }
 
@@ -29,9 +41,10 @@ public enum Safetensors {
     /// that order, header space-padded to a multiple of 8. The file appears whole or not at all
     /// (written to a temporary file beside it, then renamed).
     /// - Throws: `WeightError` naming the file for an invalid name or a write failure.
-    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
+    public static func write(_ tensors: [String: Tensor], bytes byteTensors: [String: ByteTensor] = [:],
+                             metadata: [String: String] = [:], to url: URL) throws {
         let path = url.path
-        let bytes = try reading(path) { try encode(tensors, metadata: metadata) }
+        let bytes = try reading(path) { try encode(tensors, bytes: byteTensors, metadata: metadata) }
         do {
             try bytes.write(to: url, options: .atomic)
         } catch {
@@ -145,8 +158,8 @@ public enum Safetensors {
 
     // MARK: - Writing
 
-    static func encode(_ tensors: [String: Tensor], metadata: [String: String]) throws -> Data {
-        let names = tensors.keys.sorted()
+    static func encode(_ tensors: [String: Tensor], bytes byteTensors: [String: ByteTensor] = [:], metadata: [String: String]) throws -> Data {
+        let names = (Array(tensors.keys) + Array(byteTensors.keys)).sorted()
         var fields: [String] = []
         if !metadata.isEmpty {
             let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
@@ -154,13 +167,13 @@ public enum Safetensors {
         }
         var offset = 0
         for name in names {
-            guard !name.isEmpty, name != "__metadata__" else {
-                throw WeightError.tensor(name, "this name is reserved or empty and cannot be written")
+            guard !name.isEmpty, name != "__metadata__", tensors[name] == nil || byteTensors[name] == nil else {
+                throw WeightError.tensor(name, "this name is reserved, empty or given twice and cannot be written")
             }
-            let tensor = tensors[name]!
-            let size = tensor.count * 4
-            let shape = tensor.shape.map(String.init).joined(separator: ",")
-            fields.append("\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + size)]}")
+            let (dtype, shape, size) = tensors[name].map { ("F32", $0.shape, $0.count * 4) }
+                ?? byteTensors[name].map { ("U8", $0.shape, $0.values.count) }!
+            let dims = shape.map(String.init).joined(separator: ",")
+            fields.append("\(jsonString(name)):{\"dtype\":\"\(dtype)\",\"shape\":[\(dims)],\"data_offsets\":[\(offset),\(offset + size)]}")
             offset += size
         }
         var header = Array("{\(fields.joined(separator: ","))}".utf8)
@@ -170,7 +183,10 @@ public enum Safetensors {
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(contentsOf: header)
         for name in names {
-            let storage = tensors[name]!.storage
+            guard let storage = tensors[name]?.storage else {
+                data.append(contentsOf: byteTensors[name]!.values)
+                continue
+            }
             if ElementDecoder.littleEndianHost {
                 storage.withUnsafeBytes { data.append(contentsOf: $0) }
             } else {
