@@ -187,11 +187,11 @@ class BDMMGenerator:
         _, c, h, w = x.shape
         if h < 2 or w < 2:
             raise ValueError(f"deformable conv needs a map of at least 2x2, got {h}x{w}")
-        taps = torch.arange(9, dtype=x.dtype)
+        taps = torch.arange(9, dtype=x.dtype, device=x.device)
         ti = (taps // 3).view(9, 1, 1)
         tj = (taps % 3).view(9, 1, 1)
-        ys = torch.arange(h, dtype=x.dtype).view(1, h, 1)
-        xs = torch.arange(w, dtype=x.dtype).view(1, 1, w)
+        ys = torch.arange(h, dtype=x.dtype, device=x.device).view(1, h, 1)
+        xs = torch.arange(w, dtype=x.dtype, device=x.device).view(1, 1, w)
         py = ys - 1 + ti + offset[0, 0::2]                    # (9, h, w) rows
         px = xs - 1 + tj + offset[0, 1::2]                    # (9, h, w) columns
         grid = torch.stack((px * (2.0 / (w - 1)) - 1.0, py * (2.0 / (h - 1)) - 1.0), dim=-1)

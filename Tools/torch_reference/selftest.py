@@ -215,6 +215,13 @@ def safetensors_round_trip_and_errors():
         got, meta = read_safetensors(path)
         assert meta == {"k": "1"} and all(torch.equal(got[k], v) for k, v in src.items())
         assert [f for f in os.listdir(d)] == ["t.safetensors"], "temp file left behind"
+        mixed = os.path.join(d, "m.safetensors")   # U8 kept as uint8, floats written as F16 on request
+        write_safetensors(mixed, {"img": torch.tensor([[0, 7, 255]], dtype=torch.uint8),
+                                  "w": torch.tensor([1.0, -0.5, 1e-3])}, float_dtype="F16")
+        got, _ = read_safetensors(mixed)
+        assert got["img"].dtype == torch.uint8 and got["img"].tolist() == [[0, 7, 255]], got["img"]
+        assert got["w"].dtype == torch.float32 and torch.equal(got["w"], torch.tensor([1.0, -0.5, 1e-3]).half().float())
+        os.unlink(mixed)
         blob = open(path, "rb").read()
         cases = {"truncated.safetensors": blob[:-4], "short.safetensors": blob[:5],
                  "random.safetensors": os.urandom(64), "header.safetensors": (10**9).to_bytes(8, "little") + blob[8:]}

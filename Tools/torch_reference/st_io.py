@@ -1,6 +1,8 @@
 """Tensor file I/O for the torch reference: a tiny safetensors reader and writer (the `safetensors`
 package is not installed here and is not needed) and the generator-weight loader (.pth via torch.load,
-.safetensors via the reader). Every error names the file and the tensor or byte offset."""
+.safetensors via the reader). Every error names the file and the tensor or byte offset. Floats are read as
+float32 and U8 tensors (images, masks) as torch.uint8; the writer writes float32 (or float16 on request) and
+uint8 tensors as U8."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from collections import OrderedDict
 import numpy as np
 import torch
 
-_DTYPES = {"F32": (np.float32, 4), "F16": (np.float16, 2), "BF16": (None, 2), "F64": (np.float64, 8)}
+_DTYPES = {"F32": (np.float32, 4), "F16": (np.float16, 2), "BF16": (None, 2), "F64": (np.float64, 8),
+           "U8": (np.uint8, 1)}
 
 
 class TensorFileError(Exception):
@@ -22,8 +25,8 @@ class TensorFileError(Exception):
 
 
 def read_safetensors(path: str) -> tuple["OrderedDict[str, torch.Tensor]", dict]:
-    """Reads every tensor of a safetensors file as float32 (F16/BF16/F64 converted), in header order.
-    Returns (tensors, metadata)."""
+    """Reads every tensor of a safetensors file as float32 (F16/BF16/F64 converted), U8 as torch.uint8, in
+    header order. Returns (tensors, metadata)."""
     try:
         with open(path, "rb") as f:
             blob = f.read()
@@ -67,22 +70,33 @@ def read_safetensors(path: str) -> tuple["OrderedDict[str, torch.Tensor]", dict]
         if dtype == "BF16":
             bits = np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16
             arr = bits.view(np.float32)
+        elif dtype == "U8":
+            arr = np.frombuffer(raw, dtype=np.uint8)
         else:
             arr = np.frombuffer(raw, dtype=np.dtype(np_dtype).newbyteorder("<")).astype(np.float32)
         tensors[name] = torch.from_numpy(arr.copy()).reshape(shape)
     return tensors, metadata
 
 
-def write_safetensors(path: str, tensors: "dict[str, torch.Tensor]", metadata: dict | None = None) -> None:
-    """Writes float32 tensors (C order) to `path` atomically (temp file in the same folder, then rename)."""
+def write_safetensors(path: str, tensors: "dict[str, torch.Tensor]", metadata: dict | None = None,
+                      float_dtype: str = "F32") -> None:
+    """Writes tensors (C order) to `path` atomically (temp file in the same folder, then rename): torch.uint8
+    tensors as U8, every other tensor as float32, or as float16 with float_dtype="F16"."""
+    if float_dtype not in ("F32", "F16"):
+        raise ValueError(f"float_dtype must be 'F32' or 'F16', not {float_dtype!r}")
     header: dict = {}
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
     offset = 0
     arrays = []
     for name, t in tensors.items():
-        arr = np.ascontiguousarray(t.detach().to(torch.float32).cpu().numpy()).astype("<f4", copy=False)
-        header[name] = {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [offset, offset + arr.nbytes]}
+        if t.dtype == torch.uint8:
+            dtype, arr = "U8", np.ascontiguousarray(t.detach().cpu().numpy())
+        elif float_dtype == "F16":
+            dtype, arr = "F16", np.ascontiguousarray(t.detach().to(torch.float16).cpu().numpy()).astype("<f2", copy=False)
+        else:
+            dtype, arr = "F32", np.ascontiguousarray(t.detach().to(torch.float32).cpu().numpy()).astype("<f4", copy=False)
+        header[name] = {"dtype": dtype, "shape": list(arr.shape), "data_offsets": [offset, offset + arr.nbytes]}
         offset += arr.nbytes
         arrays.append(arr)
     raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
