@@ -86,6 +86,7 @@ class Dataset:
         except (KeyError, TypeError, ValueError) as e:
             raise DatasetError(f"{path}: missing or malformed field ({e})") from e
         self.has_plate = bool(self.info.get("plate", False))
+        self.no_body = {int(t) for t in self.info.get("no_body", [])}   # frames without a body: not measured
         self.project = self.info.get("project", "")
         self.lo = self.first if lo is None else lo
         self.hi = self.end if hi is None else hi

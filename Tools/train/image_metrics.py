@@ -7,15 +7,17 @@ Swift) `posestudio bench fidelity`. Owns, in one place:
 - ssim_map: SSIM with an 11×11 Gaussian window (σ = 1.5, weights normalised to sum 1), K1 = 0.01, K2 = 0.03,
   per RGB channel, the map averaged over the channels. At the image border the window is clipped and its
   weights re-normalised over the in-bounds pixels (so the map has the image's size; separable, so the same
-  as clipping each 1-D pass).
+  as clipping each 1-D pass). ssim: the map's mean over the pixels considered, per frame, then the mean over
+  the frames.
 - psnr: peak 255; MSE over the pixels considered × 3 channels per frame; the frames' MSEs averaged, then
   converted (10·log10(255² / mean MSE)).
-- sharpness: mean gradient magnitude of luma Y = 0.299 R + 0.587 G + 0.114 B (forward differences
-  √((Y[y,x+1] − Y[y,x])² + (Y[y+1,x] − Y[y,x])²), at pixels with a right and a lower neighbour) over the
-  silhouette pixels of all frames; the ratio render ÷ target.
+- sharpness: gradient magnitude of luma Y = 0.299 R + 0.587 G + 0.114 B by central differences
+  √(((Y[y,x+1] − Y[y,x−1])/2)² + ((Y[y+1,x] − Y[y−1,x])/2)²) at the interior pixels of the silhouette,
+  its mean per frame, then over the frames; the ratio render ÷ target of those means.
 - to_u8: a generator output in (−1, 1) as the 0…255 picture an export would hold (round((x + 1)·127.5)).
 
-Images are float tensors [N, 3, H, W]; masks [N, 1, H, W] (or [N, H, W]) with values 0/1.
+Images are float tensors [N, 3, H, W]; masks [N, 1, H, W] (or [N, H, W]) with values 0/1. These are the
+formulas of Sources/Rendering/Matte.swift and Fidelity.swift (`posestudio bench fidelity`).
 """
 
 from __future__ import annotations
@@ -113,12 +115,13 @@ def psnr(x: torch.Tensor, y: torch.Tensor, mask: torch.Tensor | None = None) -> 
 
 
 def ssim(x: torch.Tensor, y: torch.Tensor, mask: torch.Tensor | None = None) -> float:
-    """Mean SSIM of 0…255 images over the pixels considered of all frames."""
+    """SSIM of 0…255 images: the map's mean over the pixels considered per frame (0 for a frame without
+    any), then the mean over the frames."""
     s = ssim_map(x.float(), y.float(), 255.0)
     if mask is None:
-        return float(s.mean())
+        return float(s.mean(dim=(1, 2, 3)).mean())
     m = _as_mask(mask)
-    return float((s * m).sum() / m.sum().clamp_min(1.0))
+    return float(((s * m).sum(dim=(1, 2, 3)) / m.sum(dim=(1, 2, 3)).clamp_min(1.0)).mean())
 
 
 def luma(x: torch.Tensor) -> torch.Tensor:
@@ -126,22 +129,23 @@ def luma(x: torch.Tensor) -> torch.Tensor:
 
 
 def gradient_magnitude(x: torch.Tensor) -> torch.Tensor:
-    """[N, 1, H-1, W-1]: forward-difference gradient magnitude of luma at pixels with both neighbours."""
+    """[N, 1, H-2, W-2]: central-difference gradient magnitude of luma at the interior pixels."""
     y = luma(x.float())
-    gx = y[:, :, :-1, 1:] - y[:, :, :-1, :-1]
-    gy = y[:, :, 1:, :-1] - y[:, :, :-1, :-1]
+    gx = (y[:, :, 1:-1, 2:] - y[:, :, 1:-1, :-2]) / 2.0
+    gy = (y[:, :, 2:, 1:-1] - y[:, :, :-2, 1:-1]) / 2.0
     return torch.sqrt(gx * gx + gy * gy)
 
 
-def mean_gradient(x: torch.Tensor, mask: torch.Tensor) -> float:
-    m = _as_mask(mask)[:, :, :-1, :-1]
-    return float((gradient_magnitude(x) * m).sum() / m.sum().clamp_min(1.0))
+def sharpness(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """[N]: mean luma gradient magnitude over each frame's interior silhouette pixels (0 without any)."""
+    m = _as_mask(mask)[:, :, 1:-1, 1:-1]
+    return (gradient_magnitude(x) * m).sum(dim=(1, 2, 3)) / m.sum(dim=(1, 2, 3)).clamp_min(1.0)
 
 
 def sharpness_ratio(render: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> float:
-    """Mean luma gradient magnitude inside the silhouette, render ÷ target."""
-    t = mean_gradient(target, mask)
-    return float("nan") if t == 0.0 else mean_gradient(render, mask) / t
+    """The render's per-frame sharpness averaged over the frames ÷ the same for the target."""
+    t = float(sharpness(target, mask).mean())
+    return float("nan") if t == 0.0 else float(sharpness(render, mask).mean()) / t
 
 
 def fidelity(render: torch.Tensor, target: torch.Tensor, mask: torch.Tensor,

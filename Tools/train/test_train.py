@@ -258,6 +258,15 @@ def picture_measures():
     assert float(im.feather_mask(mask)[:, :, 8:20, 6:14].min()) == 1.0       # inside the silhouette: the render
     blurred = im.box_blur(x, 5)
     assert abs(im.sharpness_ratio(x, x, mask) - 1.0) < 1e-6 and im.sharpness_ratio(blurred, x, mask) < 0.7
+    ramp = torch.arange(24.0).view(1, 1, 1, 24).expand(1, 3, 32, 24) * 2.0   # luma gradient 2 everywhere
+    assert torch.allclose(im.sharpness(ramp, torch.ones((1, 1, 32, 24))), torch.tensor([2.0]))
+    # SSIM: mean over each frame's pixels considered, then over frames (frames weigh the same)
+    m2 = mask.clone()
+    m2[1] = 0
+    m2[1, :, 0, 0] = 1
+    s_map = im.ssim_map(y, x)
+    want = 0.5 * (float((s_map[0] * m2[0]).sum() / m2[0].sum()) + float(s_map[1, 0, 0, 0]))
+    assert abs(im.ssim(y, x, m2) - want) < 1e-5
     # SSIM window: normalised Gaussian; a constant shift lowers SSIM only through the luminance term
     assert abs(float(im._gaussian_1d().sum()) - 1.0) < 1e-6
     assert im.ssim(blurred, x) < im.ssim(x + 1.0, x) < 1.0
@@ -277,8 +286,8 @@ def command_line_end_to_end():
     run = os.path.join(TMP, "run")
     base = ["--run", run, "--train", f"{train}:0:30", "--heldout", held, "--ngf", "4", "--warmup", "1",
             "--window-clips", "1"]
-    r = cli(*base, "--steps", "2")
-    assert r.returncode == 0, r.stdout + r.stderr
+    r = cli(*base, "--steps", "2", "--resume")        # --resume without a checkpoint: a new run
+    assert r.returncode == 0 and "starting a new run" in r.stdout, r.stdout + r.stderr
     for f in ("checkpoint.pt", "generator.safetensors", "metrics.csv", "train.log", "heldout.ppm"):
         assert os.path.exists(os.path.join(run, f)), f
     r = cli(*base, "--steps", "3")

@@ -43,9 +43,10 @@ CSV_COMMENT = """\
 # *_mask = inside the silhouette (mask = 1) of the raw render; *_crop = the whole crop, the render composited
 # over the plate (heldout_composited = 1; the mask dilated 2 px, 5x5 box feather) or the raw render when the
 # dataset has no plate (0). PSNR: peak 255, per-frame MSE over the pixels considered x 3 channels, the frames'
-# MSEs averaged, then converted. SSIM: 11x11 Gaussian sigma 1.5, K1 0.01, K2 0.03, L 255, per channel, mean of
-# the map over channels then over the pixels considered. sharpness = mean luma gradient magnitude inside the
-# silhouette, render / target.
+# MSEs averaged, then converted. SSIM: 11x11 Gaussian sigma 1.5 (clipped at the border), K1 0.01, K2 0.03, L 255,
+# per channel, the map averaged over channels, then over the pixels considered per frame, then over the frames.
+# sharpness = mean luma gradient magnitude (central differences) inside the silhouette per frame, averaged over
+# the frames, render / target. Frames without a body ("no_body") are not measured. As posestudio bench fidelity.
 """
 
 
@@ -144,7 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--hours", type=float, help="stop at a checkpoint when this wall time (total) is used")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--checkpoint-minutes", type=float, default=10.0)
-    ap.add_argument("--resume", action="store_true", help="continue from RUNDIR/checkpoint.pt")
+    ap.add_argument("--resume", action="store_true",
+                    help="continue from RUNDIR/checkpoint.pt (a new run when there is none yet)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     ap.add_argument("--lr", type=float, default=2e-4)
@@ -176,10 +178,10 @@ def main(argv=None) -> int:
     if os.path.exists(ck_path) and not a.resume:
         print(f"error: {ck_path} exists: pass --resume to continue it, or use another --run folder", file=sys.stderr)
         return 2
-    if a.resume and not os.path.exists(ck_path):
-        print(f"error: --resume but there is no {ck_path}", file=sys.stderr)
-        return 2
     log = Log(os.path.join(a.run, "train.log"))
+    if a.resume and not os.path.exists(ck_path):
+        log(f"--resume: no {ck_path} yet, starting a new run")
+        a.resume = False
 
     try:
         train_sets = [Dataset(d, lo, hi, a.cache_mb) for d, lo, hi in map(parse_train_arg, a.train)]

@@ -102,14 +102,14 @@ class Trainer:
 
     @torch.no_grad()
     def render(self, ds: Dataset, plan: list[dict], f16: bool = True) -> tuple[torch.Tensor, Batch, list[int]]:
-        """Renders a clip as inference does; returns (outputs of the first occurrence of each frame, batch,
-        the index of each kept output frame)."""
+        """Renders a clip as inference does; returns (all outputs, batch, the index of the first output of
+        each frame with a body — the padded repeats and frames listed in "no_body" are not measured)."""
         gen = self.gen.rounded_f16() if f16 else self.gen
         b = ds.batch(plan, self.device)
         out = gen.forward_clip(b.p_ref, b.windows)
         keep, seen = [], set()
         for i, t in enumerate(b.frames):
-            if t not in seen:
+            if t not in seen and t not in ds.no_body:
                 seen.add(t)
                 keep.append(i)
         return out, b, keep
@@ -118,6 +118,8 @@ class Trainer:
         """Held-out measures (image_metrics.fidelity) over the dataset's frames, rendered as one clip with its
         inference windows. Also returns a preview strip (target | render) of 3 frames, uint8 [3, H, 6W]."""
         out, b, keep = self.render(ds, ds.heldout_plan())
+        if not keep:
+            raise ValueError(f"{ds.folder}: no held-out frame with a body to measure")
         idx = torch.tensor(keep, device=out.device)
         render, target = to_u8(out[idx]), to_u8(b.target[idx])
         plate = to_u8(b.plate[idx]) if b.plate is not None else None
