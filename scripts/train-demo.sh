@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 BIN=${BIN:-.build/release/posestudio}
 TRAIN_DIR=${TRAIN_DIR:-.build-train}
-TRAIN_STEPS=${TRAIN_STEPS:-6000}
+TRAIN_STEPS=${TRAIN_STEPS:-3600}
 TRAIN_HOURS=${TRAIN_HOURS:-3}
 TRAIN_THREADS=${TRAIN_THREADS:-2}
 TRAIN_ARGS=${TRAIN_ARGS:-}
@@ -52,8 +52,10 @@ for cam in cam01 cam02 cam04; do train+=(--train "$(dataset $cam 0:80)"); done
 heldout=$(dataset cam01 80:100)
 [ -z "${TRAIN_PREPARE_ONLY:-}" ] || { echo "train-demo: datasets ready in $TRAIN_DIR"; exit 0; }
 
+resume=()
+[ -f "$TRAIN_DIR/run/checkpoint.pt" ] && resume=(--resume)
 python3 Tools/train/train.py --run "$TRAIN_DIR/run" "${train[@]}" --heldout "$heldout" --ngf 16 \
-  --steps "$TRAIN_STEPS" --hours "$TRAIN_HOURS" --threads "$TRAIN_THREADS" --resume $TRAIN_ARGS
+  --steps "$TRAIN_STEPS" --hours "$TRAIN_HOURS" --threads "$TRAIN_THREADS" "${resume[@]}" $TRAIN_ARGS
 
 mkdir -p "$(dirname "$WEIGHTS_OUT")"
 cp "$TRAIN_DIR/run/generator.safetensors" "$WEIGHTS_OUT"
