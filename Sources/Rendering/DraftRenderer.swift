@@ -173,24 +173,28 @@ public final class DraftRenderer: @unchecked Sendable {
     /// Frame `index`'s draft placed back into the output frame size on the background.
     public func placed(frame index: Int) -> RGBImage {
         let draft = renderDetailed(frame: index)
-        return placed(draft.image, frame: index, crop: draft.crop)
+        return placed(draft.image, frame: index, crop: draft.crop, draft: true)
     }
 
     /// A render at the render size of frame `index` on the backdrop: composited by the frame's
-    /// matte over the plate cut out by its crop, or as it is without a plate.
-    public func onBackdrop(_ render: RGBImage, frame index: Int) -> RGBImage {
+    /// matte over the plate cut out by its crop, or as it is without a plate. A `draft` (defined
+    /// exactly on the silhouette, the background colour around it) takes the silhouette itself.
+    public func onBackdrop(_ render: RGBImage, frame index: Int, draft: Bool = false) -> RGBImage {
         guard let plate else { return render }
-        guard let crop = crop(frame: index), let matte = matte(frame: index) else {
+        guard let crop = crop(frame: index), let matte = matte(frame: index, draft: draft) else {
             return RGBImage(width: options.width, height: options.height, fill: options.background)
         }
         return matte.composite(render, over: crop.extract(from: plate, background: options.background))
     }
 
-    /// Frame `index`'s person matte in its crop (nil without a body).
-    public func matte(frame index: Int) -> Matte? {
-        let draft = renderDetailed(frame: index)
-        guard draft.crop != nil else { return nil }
-        return Matte(silhouette: draft.faceIndex.map { $0 >= 0 }, width: options.width, height: options.height)
+    /// Frame `index`'s person matte in its crop (nil without a body): grown and feathered for a
+    /// network's render, the bare silhouette for a `draft`.
+    public func matte(frame index: Int, draft: Bool = false) -> Matte? {
+        let drawn = renderDetailed(frame: index)
+        guard drawn.crop != nil else { return nil }
+        let covered = drawn.faceIndex.map { $0 >= 0 }
+        return draft ? Matte(silhouette: covered, width: options.width, height: options.height, dilation: 0, feather: 1)
+            : Matte(silhouette: covered, width: options.width, height: options.height)
     }
 
     /// A render of frame `index` at the render size (a neural frame) placed back into the output
@@ -199,14 +203,14 @@ public final class DraftRenderer: @unchecked Sendable {
         placed(render, frame: index, crop: crop(frame: index))
     }
 
-    private func placed(_ render: RGBImage, frame index: Int, crop: RenderCrop?) -> RGBImage {
+    private func placed(_ render: RGBImage, frame index: Int, crop: RenderCrop?, draft: Bool = false) -> RGBImage {
         guard let plate else {
             var canvas = RGBImage(width: frameSize.width, height: frameSize.height, fill: options.background)
             crop?.place(render, onto: &canvas)
             return canvas
         }
         var canvas = plate
-        if let crop, let matte = matte(frame: index) { crop.place(render, matte: matte, onto: &canvas) }
+        if let crop, let matte = matte(frame: index, draft: draft) { crop.place(render, matte: matte, onto: &canvas) }
         return canvas
     }
 

@@ -163,9 +163,11 @@ extension Fidelity {
     /// driving video's frames cut out by the same crops. `renderer` must not normalise (the crops
     /// must lie where the person is in the video); with a plate on it, the whole-crop scores are of
     /// the composites. The neural clip is rendered as one, through `cache`. Frames without a body
-    /// are skipped.
+    /// are skipped. `pictures` sees each frame's target and the two composites.
     public static func measure(_ renderer: DraftRenderer, neural: NeuralRenderer?, clip: Range<Int>, video: (Int) throws -> RGBImage,
-                               cache: RenderCache?, weightsID: String) throws -> [(frame: Int, draft: FidelityScores, neural: FidelityScores?)] {
+                               cache: RenderCache?, weightsID: String,
+                               pictures: (_ frame: Int, _ target: RGBImage, _ draft: RGBImage, _ neural: RGBImage?) throws -> Void = { _, _, _, _ in })
+        throws -> [(frame: Int, draft: FidelityScores, neural: FidelityScores?)] {
         precondition(!renderer.options.normalise, "Fidelity.measure: the renderer normalises poses; its crops are not where the person is")
         var neuralFrames: [Int: RGBImage] = [:]
         if let neural { try neural.render(clip, cache: cache, weightsID: weightsID) { neuralFrames[$0] = $1 } }
@@ -173,11 +175,11 @@ extension Fidelity {
         for t in clip {
             guard let (crop, covered) = renderer.silhouette(frame: t) else { continue }
             let target = crop.extract(from: try video(t), background: renderer.options.background)
-            let draft = renderer.render(frame: t)
-            let draftScores = FidelityScores(render: draft, composite: renderer.onBackdrop(draft, frame: t), target: target, mask: covered)
-            let neuralScores = neuralFrames[t].map {
-                FidelityScores(render: $0, composite: renderer.onBackdrop($0, frame: t), target: target, mask: covered)
-            }
+            let draft = renderer.render(frame: t), draftComposite = renderer.onBackdrop(draft, frame: t, draft: true)
+            let draftScores = FidelityScores(render: draft, composite: draftComposite, target: target, mask: covered)
+            let neuralComposite = neuralFrames[t].map { renderer.onBackdrop($0, frame: t) }
+            let neuralScores = neuralFrames[t].map { FidelityScores(render: $0, composite: neuralComposite!, target: target, mask: covered) }
+            try pictures(t, target, draftComposite, neuralComposite)
             scores.append((t, draftScores, neuralScores))
         }
         return scores

@@ -4,6 +4,8 @@
 // (with the person composited over the background plate), and the sharpness ratio.
 import ArgumentParser
 import Foundation
+import Imaging
+import MediaIO
 import ProjectStore
 import Rendering
 
@@ -20,6 +22,8 @@ struct FidelityBench: ParsableCommand {
     @Option(help: "Threads for the generator.") var threads = 2
     @Flag(help: "Print JSON with every frame's scores.") var json = false
     @Flag(name: .customLong("no-plate"), help: "Score whole crops as rendered, without compositing over the background plate.") var noPlate = false
+    @Option(help: "Also write each frame as a PNG strip (real frame | draft | neural, as scored) into this new directory.")
+    var strips: String?
     @OptionGroup var body: BodyOption
 
     func run() throws {
@@ -42,8 +46,16 @@ struct FidelityBench: ParsableCommand {
                                          options: RenderOptions(width: width, height: height, normalise: false))
         if !noPlate { renderer.plate = try Plates.plate(file, body: model) }
         let neural = try NeuralRenderer(geometry: renderer, generator: try WeightsLocation.generator(at: weightsPath), threads: threads)
+        let writer = try strips.map { try PNGSequenceWriter(directory: $0, size: PixelSize(width: 3 * width, height: height), prefix: "strip_") }
         let scores = try Fidelity.measure(renderer, neural: neural, clip: clip, video: video.frame,
-                                          cache: RenderCache.standard(environment: environment), weightsID: WeightsLocation.identity(of: weightsPath))
+                                          cache: RenderCache.standard(environment: environment), weightsID: WeightsLocation.identity(of: weightsPath)) {
+            frame, target, draft, generated in
+            guard let writer, let generated else { return }
+            var strip = RGBImage(width: 3 * width, height: height)
+            for (i, picture) in [target, draft, generated].enumerated() { strip.paste(picture, x: i * width, y: 0) }
+            try writer.write(strip, number: frame)
+        }
+        try writer?.finish()
         let draft = FidelityScores.summary(scores.map(\.draft)), generated = FidelityScores.summary(scores.compactMap(\.neural))
         if json {
             func fields(_ s: FidelityScores) -> [String: Double] {
@@ -70,7 +82,7 @@ struct FidelityBench: ParsableCommand {
         func row(_ name: String, _ a: Double, _ b: Double, _ format: String) -> String {
             name.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: "%10\(format) %10\(format)", a, b)
         }
-        Console.out("".padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: "%10@ %10@", "draft", "neural"))
+        Console.out("".padding(toLength: 26, withPad: " ", startingAt: 0) + "     draft     neural")
         Console.out(row("PSNR silhouette (dB)", draft.silhouettePSNR, generated.silhouettePSNR, ".2f"))
         Console.out(row("SSIM silhouette", draft.silhouetteSSIM, generated.silhouetteSSIM, ".3f"))
         Console.out(row("PSNR whole crop (dB)", draft.cropPSNR, generated.cropPSNR, ".2f"))

@@ -137,7 +137,7 @@ struct Render: ParsableCommand {
             if let cache { Console.out("windows: \(use.reused) from the cache, \(use.computed) computed (\(cache.directory))") }
         } else {
             for index in range {
-                try writer.write(renderer.onBackdrop(renderer.render(frame: index), frame: index), number: index)
+                try writer.write(renderer.onBackdrop(renderer.render(frame: index), frame: index, draft: true), number: index)
                 progress.step()
             }
         }
