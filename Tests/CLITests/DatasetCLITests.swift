@@ -90,3 +90,35 @@ import Testing
         #expect(again.status == 1 && again.err.contains("already exists"), "\(again.err)")
     }
 }
+
+@Suite struct ConfigCLITests {
+    @Test func settingsAreListedSetCheckedAndRemoved() throws {
+        let dir = TemporaryDirectory()
+        let project = try CLI.newDemo(in: dir.path)
+        #expect(try CLI.run(["config", project, "render.size", "256x128"]).status == 0)
+        #expect(try CLI.run(["config", project, "render.background", "plate"]).status == 0)
+        let got = try CLI.run(["config", project, "render.size"])
+        #expect(got.status == 0 && got.out == "256x128\n")
+        let list = try CLI.run(["config", project])
+        #expect(list.out.contains("render.background = plate") && list.out.contains("render.size = 256x128"), "\(list.out)")
+        for (key, value) in [("render.size", "100"), ("render.background", "teal"), ("render.normalise", "maybe")] {
+            let bad = try CLI.run(["config", project, key, value])
+            #expect(bad.status == 1 && bad.err.contains(key), "\(key) = \(value): \(bad.err)")
+        }
+        let unknown = try CLI.run(["config", project, "render.colour", "red"])
+        #expect(unknown.status == 1 && unknown.err.contains("unknown setting"))
+        #expect(try CLI.run(["config", project, "render.size", "--unset"]).status == 0)
+        let gone = try CLI.run(["config", project, "render.size"])
+        #expect(gone.status == 1 && gone.err.contains("not set"))
+        // A relative weights path is read relative to the project file: render finds it there.
+        try FileManager.default.createDirectory(atPath: dir.file("w"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("Tests/Fixtures/bdmm/generator_state_dict.safetensors").path,
+                                         toPath: dir.file("w/g.safetensors"))
+        #expect(try CLI.run(["config", project, "render.weights", "w/g.safetensors"]).status == 0)
+        #expect(try CLI.run(["config", project, "render.background", "neutral"]).status == 0)
+        let r = try CLI.run(["render", project, "--out", dir.file("n"), "--size", "128x64", "--frames", "0:2", "--no-cache"],
+                            environment: ["PWD": "/"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(FileManager.default.fileExists(atPath: dir.file("n/frame_000001.png")))
+    }
+}
