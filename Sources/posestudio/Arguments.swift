@@ -19,6 +19,16 @@ struct FrameRangeArgument: ExpressibleByArgument {
         }
     }
     static var defaultValueDescription: String { "START:END" }
+
+    /// `argument`'s range (all frames when nil) checked against a sequence of `frameCount` frames.
+    /// - Throws: `ValidationError` naming the project and the frames it has.
+    static func range(_ argument: FrameRangeArgument?, frameCount: Int, project: String) throws -> Range<Int> {
+        let range = argument?.range ?? 0..<frameCount
+        guard range.lowerBound < frameCount, range.upperBound <= frameCount, !range.isEmpty else {
+            throw ValidationError("--frames \(range.lowerBound):\(range.upperBound): \(project) has frames 0–\(frameCount - 1)")
+        }
+        return range
+    }
 }
 
 /// X,Y in pixels, both finite.

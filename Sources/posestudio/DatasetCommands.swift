@@ -24,10 +24,7 @@ struct Dataset: ParsableCommand {
         let file = try ProjectFile.open(at: project)
         defer { try? file.close() }
         let sequence = file.sequence
-        let range = frames?.range ?? sequence.frames
-        guard range.lowerBound < sequence.frameCount, range.upperBound <= sequence.frameCount, !range.isEmpty else {
-            throw ValidationError("--frames \(range.lowerBound):\(range.upperBound): \(project) has frames 0–\(sequence.frameCount - 1)")
-        }
+        let range = try FrameRangeArgument.range(frames, frameCount: sequence.frameCount, project: project)
         guard try file.drivingVideo() != nil, let video = try DrivingVideoLink.column(file) else {
             throw RenderError("\(project): a dataset needs the driving video the poses came from (link it with `posestudio video \(project) FILE`)")
         }

@@ -30,10 +30,7 @@ struct FidelityBench: ParsableCommand {
         let file = try ProjectFile.open(at: project)
         defer { try? file.close() }
         let sequence = file.sequence
-        let clip = frames.range
-        guard clip.lowerBound < sequence.frameCount, clip.upperBound <= sequence.frameCount, !clip.isEmpty else {
-            throw ValidationError("--frames \(clip.lowerBound):\(clip.upperBound): \(project) has frames 0–\(sequence.frameCount - 1)")
-        }
+        let clip = try FrameRangeArgument.range(frames, frameCount: sequence.frameCount, project: project)
         guard try file.drivingVideo() != nil, let video = try DrivingVideoLink.column(file) else {
             throw RenderError("\(project): scoring renders needs the driving video (link it with `posestudio video \(project) FILE`)")
         }

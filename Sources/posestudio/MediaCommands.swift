@@ -207,10 +207,7 @@ enum VideoExport {
         let file = try ProjectFile.open(at: project)
         defer { try? file.close() }
         let sequence = file.sequence
-        let range = options.frames?.range ?? sequence.frames
-        guard range.lowerBound < sequence.frameCount, range.upperBound <= sequence.frameCount, !range.isEmpty else {
-            throw ValidationError("--frames \(range.lowerBound):\(range.upperBound): \(project) has frames 0–\(sequence.frameCount - 1)")
-        }
+        let range = try FrameRangeArgument.range(options.frames, frameCount: sequence.frameCount, project: project)
         let driving = try DrivingVideoLink.column(file)
         // The render column: the draft, or the neural render (weights looked up before any fitting).
         var neural: NeuralColumn?

@@ -2,6 +2,7 @@
 // writing its poses back out.
 import ArgumentParser
 import Foundation
+import MediaIO
 import PoseKit
 import ProjectFitting
 import ProjectStore
@@ -73,6 +74,11 @@ struct New: ParsableCommand {
             throw ProjectError.io(path: image, why: "cannot read the file")
         }
         let sourceImage = try SourceImage(bytes: bytes, path: image)
+        // Decoded whole at the door: a damaged image is refused now, not at every later render.
+        let decoded = try ImageFile.decode([UInt8](bytes), name: image)
+        guard decoded.width == sourceImage.size.width, decoded.height == sourceImage.size.height else {
+            throw ProjectError.badImage(path: image, why: "its header says \(sourceImage.size), its pixels decode to \(decoded.size)")
+        }
         let imported = try input.read()
         let videoReference = try video.map(DrivingVideoLink.reference(for:))
         let sequence = imported.sequence(fps: fps.value, frameSize: frameSize?.size ?? videoReference?.frameSize ?? sourceImage.size)

@@ -105,10 +105,7 @@ struct Render: ParsableCommand {
         let file = try ProjectFile.open(at: project)
         defer { try? file.close() }
         let sequence = file.sequence
-        let range = frames?.range ?? sequence.frames
-        guard range.lowerBound < sequence.frameCount, range.upperBound <= sequence.frameCount, !range.isEmpty else {
-            throw ValidationError("--frames \(range.lowerBound):\(range.upperBound): \(project) has frames 0–\(sequence.frameCount - 1)")
-        }
+        let range = try FrameRangeArgument.range(frames, frameCount: sequence.frameCount, project: project)
         // The weights are looked up first: without them nothing is fitted or written.
         var generator: BDMMGenerator?
         var weightsID = ""

@@ -74,6 +74,12 @@ import Testing
             try write("GIF89a....", dir.file("img.gif"))
             return dir.file("img.gif")
         }, command: { ["new", $0.file("p.bdmm"), "--image", $0.file("img.gif"), "--poses", $0.file("poses")] }, says: "not a PNG or JPEG"),
+        Case(name: "a truncated PNG (whole header, half the pixels)", setup: { dir in
+            _ = try posesDir(dir, "{\"people\":[]}")
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: CLI.demoImage))
+            try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: dir.file("half.png")))
+            return dir.file("half.png")
+        }, command: { ["new", $0.file("p.bdmm"), "--image", $0.file("half.png"), "--poses", $0.file("poses")] }, says: "PNG"),
         Case(name: "a source frame past the end", setup: { dir in
             try posesDir(dir, "{\"people\":[]}")
         }, command: { newWith($0) + ["--source-frame", "5"] }, says: "--source-frame 5"),
