@@ -10,10 +10,13 @@ public struct FrameSize: Hashable, Sendable, CustomStringConvertible {
     }
     public var description: String { "\(width)x\(height)" }
 
-    /// Parses "WxH" (both positive).
+    /// The largest width or height a project accepts (sizes read from files are checked against it).
+    public static let largestSide = 1 << 16
+
+    /// Parses "WxH" (both positive, at most `largestSide`).
     public init?(parsing text: String) {
         let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false)
-        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0 else { return nil }
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (1...Self.largestSide).contains(w), (1...Self.largestSide).contains(h) else { return nil }
         self.init(width: w, height: h)
     }
 }

@@ -30,11 +30,14 @@ extension ProjectFile {
     public func drivingVideo() throws -> DrivingVideoReference? {
         try sqlite("read the driving video reference") {
             try queue.read { db in
-                guard let row = try Row.fetchOne(db, sql: """
-                    SELECT path, byte_count, sha256, frame_count, fps, width, height FROM driving_video WHERE id = 1
-                    """) else { return nil }
-                return DrivingVideoReference(path: row[0], byteCount: row[1], sha256: row[2], frameCount: row[3], fps: row[4],
-                                             frameSize: FrameSize(width: row[5], height: row[6]))
+                let columns = ["path", "byte_count", "sha256", "frame_count", "fps", "width", "height"]
+                guard let row = try TypedRow.select(db, columns, from: "driving_video", "WHERE id = 1", path: path).first else { return nil }
+                let sides: ClosedRange<Int64> = 1...Int64(FrameSize.largestSide)
+                let sha256 = try row.text(2)
+                guard sha256.count == 64 else { throw row.damaged(2, "is not a SHA-256 (64 hexadecimal digits)") }
+                return DrivingVideoReference(path: try row.text(0), byteCount: try row.integer(1, in: 1...Int64.max), sha256: sha256,
+                                             frameCount: try row.integer(3, in: 1...Int64(Int32.max)), fps: try row.real(4, in: 1e-6...1e6),
+                                             frameSize: FrameSize(width: try row.integer(5, in: sides), height: try row.integer(6, in: sides)))
             }
         }
     }

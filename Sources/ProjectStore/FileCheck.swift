@@ -56,9 +56,40 @@ enum FileCheck {
             throw ProjectError.newerSchema(path: path, version: version, supported: Schema.currentVersion)
         }
         guard version >= 1 else { throw ProjectError.damaged(path: path, why: "it has posestudio's id but no schema (user_version 0)") }
+        // Named columns first: quick_check reports failed CHECKs without saying which column.
+        try verifyColumns(db, path: path)
         let problems = try String.fetchAll(db, sql: "PRAGMA quick_check(3)")
         guard problems == ["ok"] else {
             throw ProjectError.damaged(path: path, why: "integrity check: " + problems.joined(separator: "; "))
+        }
+    }
+
+    /// Every column holds the storage classes and values the schema means (`Schema.columnTypes`;
+    /// columns an older schema lacks are skipped): one scan per table, stopping at the first bad row.
+    static func verifyColumns(_ db: Database, path: String) throws {
+        let names = ["integer": "an INTEGER", "real": "a REAL", "text": "TEXT", "blob": "a BLOB", "null": "NULL"]
+        for (table, columns) in Schema.columnTypes {
+            let present = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").compactMap { row -> String? in
+                (row["name"] as DatabaseValue).storage.value as? String
+            })
+            let checked = columns.filter { present.contains($0.name) }
+            guard !checked.isEmpty else { continue }
+            func typeOK(_ c: Schema.Column) -> String { "typeof(\(c.name)) IN (\(c.types.sorted().map { "'\($0)'" }.joined(separator: ", ")))" }
+            func valueOK(_ c: Schema.Column) -> String { c.valid.map { "(\($0)) IS 1" } ?? "1" }
+            let test = checked.map { "NOT (\(typeOK($0)) AND \(valueOK($0)))" }.joined(separator: " OR ")
+            let select = checked.flatMap { ["typeof(\($0.name))", "CASE WHEN \(valueOK($0)) THEN 1 ELSE 0 END", "quote(\($0.name))"] }
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(select.joined(separator: ", ")) FROM \(table) WHERE \(test) LIMIT 1") else { continue }
+            for (i, column) in checked.enumerated() {
+                let found = (row[3 * i] as DatabaseValue).storage.value as? String ?? "?"
+                let quoted = ((row[3 * i + 2] as DatabaseValue).storage.value as? String).map { String($0.prefix(40)) } ?? "?"
+                if !column.types.contains(found) {
+                    let expected = column.types.sorted().map { names[$0] ?? $0 }.joined(separator: " or ")
+                    throw ProjectError.damaged(path: path, why: "\(table).\(column.name) holds \(names[found] ?? found), expected \(expected)")
+                }
+                if (row[3 * i + 1] as DatabaseValue).storage.value as? Int64 != 1 {
+                    throw ProjectError.damaged(path: path, why: "\(table).\(column.name) holds \(quoted), which fails \(column.valid ?? "")")
+                }
+            }
         }
     }
 

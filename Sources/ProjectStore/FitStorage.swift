@@ -19,10 +19,14 @@ extension ProjectFile {
     public func body() throws -> BodyReference? {
         try sqlite("read the body reference") {
             try queue.read { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT kind, path, sha256 FROM body WHERE id = 1") else { return nil }
-                let kind: String = row[0]
-                if kind == "smpl", let path: String = row[1], let sha: String = row[2] { return .smpl(path: path, sha256: sha) }
-                return .builtin
+                guard let row = try TypedRow.select(db, ["kind", "path", "sha256"], from: "body", "WHERE id = 1", path: path).first else { return nil }
+                switch try row.text(0) {
+                case "builtin": return .builtin
+                case "smpl":
+                    guard let file = try row.optionalText(1), let sha = try row.optionalText(2) else { throw row.damaged(1, "is missing for a SMPL body") }
+                    return .smpl(path: file, sha256: sha)
+                default: throw row.damaged(0, "is neither builtin nor smpl")
+                }
             }
         }
     }

@@ -192,9 +192,9 @@ public final class ProjectFile {
         let position = journal.position
         return try sqlite("read the journal") {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT seq, label, created_at FROM journal ORDER BY seq").map { row in
-                    let index: Int = row[0]
-                    return JournalEntry(index: index, label: row[1], createdAt: Self.date(row[2]), isApplied: index <= position)
+                try TypedRow.select(db, ["seq", "label", "created_at"], from: "journal", "ORDER BY seq", path: path).map { row in
+                    let index = try row.integer(0)
+                    return JournalEntry(index: index, label: try row.text(1), createdAt: Self.date(try row.text(2)), isApplied: index <= position)
                 }
             }
         }
@@ -203,14 +203,19 @@ public final class ProjectFile {
     // MARK: settings
 
     public func setting(_ key: String) throws -> String? {
-        try sqlite("read a setting") { try queue.read { try String.fetchOne($0, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) } }
+        try sqlite("read a setting") {
+            try queue.read { db in
+                try TypedRow.fetchOne(db, "SELECT value FROM settings WHERE key = ?", table: "settings", columns: ["value"], path: path,
+                                      arguments: [key])?.text(0)
+            }
+        }
     }
 
     /// Every setting, by key.
     public func settings() throws -> [String: String] {
         try sqlite("read the settings") {
             try queue.read { db in
-                Dictionary(try Row.fetchAll(db, sql: "SELECT key, value FROM settings").map { ($0[0], $0[1]) },
+                Dictionary(try TypedRow.select(db, ["key", "value"], from: "settings", path: path).map { (try $0.text(0), try $0.text(1)) },
                            uniquingKeysWith: { first, _ in first })
             }
         }
@@ -285,13 +290,14 @@ public final class ProjectFile {
     }
 
     private static func journalEntry(_ db: Database, index: Int, path: String) throws -> (JournalEntry, Edit, Edit) {
-        guard let row = try Row.fetchOne(db, sql: "SELECT label, forward, inverse, created_at FROM journal WHERE seq = ?", arguments: [index]) else {
+        guard let row = try TypedRow.fetchOne(db, "SELECT label, forward, inverse, created_at FROM journal WHERE seq = ?", table: "journal",
+                                              columns: ["label", "forward", "inverse", "created_at"], path: path, arguments: [index]) else {
             throw ProjectError.damaged(path: path, why: "journal entry \(index) is missing")
         }
         do {
-            let forward = try BlobCodec.decodeEdit(row[1], what: "journal entry \(index) forward edit")
-            let inverse = try BlobCodec.decodeEdit(row[2], what: "journal entry \(index) inverse edit")
-            return (JournalEntry(index: index, label: row[0], createdAt: date(row[3]), isApplied: true), forward, inverse)
+            let forward = try BlobCodec.decodeEdit(try row.blob(1), what: "journal entry \(index) forward edit")
+            let inverse = try BlobCodec.decodeEdit(try row.blob(2), what: "journal entry \(index) inverse edit")
+            return (JournalEntry(index: index, label: try row.text(0), createdAt: date(try row.text(3)), isApplied: true), forward, inverse)
         } catch let error as BlobCodec.DecodeError {
             throw ProjectError.damaged(path: path, why: error.description)
         }
@@ -353,34 +359,46 @@ struct State {
     static func load(_ db: Database, path: String) throws -> State {
         func damaged(_ why: String) -> ProjectError { .damaged(path: path, why: why) }
         do {
-            guard let row = try Row.fetchOne(db, sql: "SELECT fps, width, height, journal_position, revision FROM project WHERE id = 1") else {
+            let sides: ClosedRange<Int64> = 1...Int64(FrameSize.largestSide)
+            guard let row = try TypedRow.fetchOne(db, "SELECT fps, width, height, journal_position, revision FROM project WHERE id = 1",
+                                                  table: "project", columns: ["fps", "width", "height", "journal_position", "revision"],
+                                                  path: path) else {
                 throw damaged("the project table is empty")
             }
-            let fps: Double = row[0]
-            let size = FrameSize(width: row[1], height: row[2])
-            let position: Int = row[3]
-            let revision: Int = row[4]
+            let fps = try row.real(0, in: 1e-6...1e6)
+            let size = FrameSize(width: try row.integer(1, in: sides), height: try row.integer(2, in: sides))
+            let position = try row.integer(3, in: 0...Int64(Int32.max))
+            let revision = try row.integer(4)
 
-            guard let source = try Row.fetchOne(db, sql: """
-                SELECT image, image_format, image_width, image_height, keypoints, smpl, source_frame, fit FROM source WHERE id = 1
-                """) else { throw damaged("the source table is empty") }
-            guard let format = SourceImage.Format(rawValue: source[1]) else { throw damaged("unknown source image format") }
-            let image = SourceImage(bytes: source[0], format: format, size: FrameSize(width: source[2], height: source[3]))
-            let sourcePose = SourcePose(keypoints: try BlobCodec.decodePose(source[4], what: "source keypoints"),
-                                        smpl: try (source[5] as Data?).map { try BlobCodec.decodeSMPL($0, what: "source SMPL") },
-                                        fit: try (source[7] as Data?).map { try BlobCodec.decodeFit($0, what: "source fit") })
+            let sourceColumns = ["image", "image_format", "image_width", "image_height", "keypoints", "smpl", "source_frame", "fit"]
+            guard let source = try TypedRow.fetchOne(db, "SELECT \(sourceColumns.joined(separator: ", ")) FROM source WHERE id = 1",
+                                                     table: "source", columns: sourceColumns, path: path) else {
+                throw damaged("the source table is empty")
+            }
+            guard let format = SourceImage.Format(rawValue: try source.text(1)) else { throw source.damaged(1, "is not png or jpeg") }
+            let image = SourceImage(bytes: try source.blob(0), format: format,
+                                    size: FrameSize(width: try source.integer(2, in: sides), height: try source.integer(3, in: sides)))
+            let sourcePose = SourcePose(keypoints: try BlobCodec.decodePose(try source.blob(4), what: "source keypoints"),
+                                        smpl: try source.optionalBlob(5).map { try BlobCodec.decodeSMPL($0, what: "source SMPL") },
+                                        fit: try source.optionalBlob(7).map { try BlobCodec.decodeFit($0, what: "source fit") })
+            let sourceFrame = try source.optionalInteger(6, in: 0...Int64(Int32.max))
 
             var frames: [[Keypoint]] = []
             var smpl: [SMPLParameters?] = []
             var fits: [SMPLFitRecord?] = []
+            let frameColumns = ["idx", "keypoints", "smpl", "fit"]
             let rows = try Row.fetchCursor(db, sql: "SELECT idx, keypoints, smpl, fit FROM frames ORDER BY idx")
-            while let frame = try rows.next() {
-                let index: Int = frame[0]
+            while let next = try rows.next() {
+                let frame = TypedRow(next, table: "frames", columns: frameColumns, path: path)
+                let index = try frame.integer(0, in: 0...Int64(Int32.max))
                 guard index == frames.count else { throw damaged("frame \(frames.count) is missing from the frames table") }
-                frames.append(try BlobCodec.decodePose(frame[1], what: "frame \(index) keypoints"))
-                smpl.append(try (frame[2] as Data?).map { try BlobCodec.decodeSMPL($0, what: "frame \(index) SMPL") })
-                fits.append(try (frame[3] as Data?).map { try BlobCodec.decodeFit($0, what: "frame \(index) fit") })
+                frames.append(try BlobCodec.decodePose(try frame.blob(1), what: "frame \(index) keypoints"))
+                smpl.append(try frame.optionalBlob(2).map { try BlobCodec.decodeSMPL($0, what: "frame \(index) SMPL") })
+                fits.append(try frame.optionalBlob(3).map { try BlobCodec.decodeFit($0, what: "frame \(index) fit") })
                 if fits[index] != nil && smpl[index] == nil { throw damaged("frame \(index) has a fit record but no SMPL") }
+            }
+            if let sourceFrame, sourceFrame >= frames.count {
+                throw source.damaged(6, "names frame \(sourceFrame), the sequence has \(frames.count)")
             }
             let sequence = PoseSequence(fps: fps, frameSize: size, frames: frames, smpl: smpl, fits: fits)
 
@@ -390,7 +408,7 @@ struct State {
             guard position <= length else { throw damaged("journal position \(position) is past its \(length) entries") }
 
             let project = Project(sourceImage: image, sourcePose: sourcePose,
-                                  sourceFrame: source[6], sequence: sequence)
+                                  sourceFrame: sourceFrame, sequence: sequence)
             return State(project: project, journal: JournalState(length: length, position: position), revision: revision)
         } catch let error as BlobCodec.DecodeError {
             throw damaged(error.description)

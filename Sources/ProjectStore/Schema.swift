@@ -2,6 +2,7 @@
 // Migrations are a list; migration i takes a file from version i to i + 1, each in the same
 // transaction as the user_version bump. Never edit a shipped migration: append a new one.
 import GRDB
+import PoseKit
 
 public enum Schema {
     /// "PSTD" — posestudio. Written at creation; a file without it is not a project.
@@ -82,6 +83,42 @@ public enum Schema {
                 );
                 """)
         },
+    ]
+
+    /// What each column of the current schema may hold: its SQLite storage classes (`typeof`
+    /// names) and, for the values, a condition (SQL over the column) beyond the CHECKs, which a
+    /// file edited elsewhere may bypass. Rowid aliases (`INTEGER PRIMARY KEY`) are left out: SQLite
+    /// keeps them integers. A file holding anything else is refused, naming the table and column.
+    struct Column: Sendable {
+        let name: String
+        let types: Set<String>
+        let valid: String?
+        init(_ name: String, _ types: Set<String>, _ valid: String? = nil) {
+            self.name = name
+            self.types = types
+            self.valid = valid
+        }
+    }
+
+    static let side = "BETWEEN 1 AND \(FrameSize.largestSide)"
+    static let columnTypes: [(table: String, columns: [Column])] = [
+        ("project", [Column("fps", ["real", "integer"], "fps BETWEEN 1e-6 AND 1e6"), Column("width", ["integer"], "width \(side)"),
+                     Column("height", ["integer"], "height \(side)"), Column("created_at", ["text"]),
+                     Column("journal_position", ["integer"], "journal_position BETWEEN 0 AND 2147483647"), Column("revision", ["integer"])]),
+        ("settings", [Column("key", ["text"]), Column("value", ["text"])]),
+        ("source", [Column("image", ["blob"]), Column("image_format", ["text"], "image_format IN ('png', 'jpeg')"),
+                    Column("image_width", ["integer"], "image_width \(side)"), Column("image_height", ["integer"], "image_height \(side)"),
+                    Column("keypoints", ["blob"]), Column("smpl", ["blob", "null"]),
+                    Column("source_frame", ["integer", "null"], "source_frame IS NULL OR source_frame BETWEEN 0 AND 2147483647"),
+                    Column("fit", ["blob", "null"])]),
+        ("frames", [Column("keypoints", ["blob"]), Column("smpl", ["blob", "null"]), Column("fit", ["blob", "null"])]),
+        ("journal", [Column("label", ["text"]), Column("forward", ["blob"]), Column("inverse", ["blob"]), Column("created_at", ["text"])]),
+        ("driving_video", [Column("path", ["text"]), Column("byte_count", ["integer"], "byte_count > 0"),
+                           Column("sha256", ["text"], "length(sha256) = 64"), Column("frame_count", ["integer"], "frame_count BETWEEN 1 AND 2147483647"),
+                           Column("fps", ["real", "integer"], "fps BETWEEN 1e-6 AND 1e6"), Column("width", ["integer"], "width \(side)"),
+                           Column("height", ["integer"], "height \(side)")]),
+        ("body", [Column("kind", ["text"], "kind IN ('builtin', 'smpl')"), Column("path", ["text", "null"]),
+                  Column("sha256", ["text", "null"], "sha256 IS NULL OR length(sha256) = 64")]),
     ]
 
     /// Runs the migrations from `version` up to `target` (default: current), bumping user_version.

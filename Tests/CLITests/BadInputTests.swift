@@ -119,3 +119,36 @@ import Testing
         #expect(help.status == 0 && help.out.contains("USAGE"))
     }
 }
+
+/// A project column holding another storage class than the schema means (as a file edited by
+/// another program can): every command that opens the project says which column, exits 1, and
+/// leaves the file as it was (the whole table of columns × classes is `WrongTypeTests`).
+@Suite struct WrongTypeCLITests {
+    @Test func everyCommandNamesTheColumn() throws {
+        let dir = TemporaryDirectory()
+        let template = try CLI.newDemo(in: dir.path)
+        #expect(try CLI.run(["edit", template, "--frame", "3", "--joint", "Nose", "--by", "1,1"]).status == 0)
+        #expect(try CLI.run(["config", template, "render.size", "256x128"]).status == 0)
+        for (table, column, literal) in [("project", "fps", "'abc'"), ("settings", "value", "x'00ff'"), ("journal", "label", "x'0102'")] {
+            let path = dir.file("\(table).bdmm")
+            try FileManager.default.copyItem(atPath: template, toPath: path)
+            var config = Configuration()
+            config.foreignKeysEnabled = false
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+                try db.execute(sql: "UPDATE \(table) SET \(column) = \(literal)")
+            }
+            try queue.close()
+            let before = try Data(contentsOf: URL(fileURLWithPath: path))
+            for command in [["info", path], ["debug", "screen", path], ["undo", path], ["redo", path], ["export", path, "--poses", dir.file("out.json"), "--format", "json"],
+                            ["fit", path, "--frames", "0:2"], ["render", path, "--out", dir.file("r"), "--draft", "--frames", "0:1"]] {
+                let r = try CLI.run(command)
+                #expect(r.status == 1 && r.err.contains("the project file is damaged: \(table).\(column) holds"), "\(command): \(r.err)")
+                #expect(!r.err.contains("Fatal error") && !r.err.contains("Stack dump"))
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "\(table).\(column): the file changed")
+            #expect(!FileManager.default.fileExists(atPath: dir.file("out.json")) && !FileManager.default.fileExists(atPath: dir.file("r")))
+        }
+    }
+}
