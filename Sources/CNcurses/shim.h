@@ -10,6 +10,11 @@
 #include <wchar.h>
 #include <curses.h>
 #include <term.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 static inline WINDOW *ps_stdscr(void) { return stdscr; }
 static inline int ps_lines(void) { return LINES; }
@@ -53,5 +58,109 @@ static inline int ps_check_terminfo(const char *term) {
     int result = (cup == 0 || cup == (char *)-1) ? -3 : (clr == 0 || clr == (char *)-1) ? -4 : 0;
     del_curterm(set_curterm(0));
     return result;
+}
+
+/* The terminal reset for crashes and fatal signals, with async-signal-safe calls only: write(2)
+   of the reset sequence (leave the alternate screen, show the cursor, plain attributes, keypad
+   off) and tcsetattr with the modes saved before curses started, then the signal again through
+   the handler that was there before (the Swift runtime's backtracer, or the default action).
+   Armed while a curses screen is up; a normal endwin disarms it. */
+struct ps_reset_state {
+    char sequence[512];
+    size_t length;
+    struct termios modes;
+    int modes_saved;
+    int modes_fd;
+    int fd;
+    volatile sig_atomic_t armed;
+    struct sigaction previous[65];
+};
+/* One state per process (only TerminalRestore calls these; a function-local static, because
+   Swift does not emit a header's static variables). */
+static inline struct ps_reset_state *ps_reset(void) {
+    static struct ps_reset_state state = { .fd = -1, .modes_fd = -1 };
+    return &state;
+}
+
+/* The reset itself (idempotent: the first caller disarms it). */
+static inline void ps_terminal_reset_now(void) {
+    struct ps_reset_state *r = ps_reset();
+    if (!r->armed) return;
+    r->armed = 0;
+    size_t done = 0;
+    while (done < r->length) {
+        ssize_t n = write(r->fd, r->sequence + done, r->length - done);
+        if (n <= 0) break;
+        done += (size_t)n;
+    }
+    if (r->modes_saved) tcsetattr(r->modes_fd, TCSANOW, &r->modes);
+}
+
+static inline void ps_terminal_reset_handler(int sig) {
+    ps_terminal_reset_now();
+    if (sig > 0 && sig < 65) sigaction(sig, &ps_reset()->previous[sig], 0);
+    else signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Remembers the terminal's modes; call before curses changes them (newterm already does). */
+static inline void ps_terminal_reset_save_modes(int modes_fd) {
+    struct ps_reset_state *r = ps_reset();
+    r->modes_fd = modes_fd;
+    r->modes_saved = tcgetattr(modes_fd, &r->modes) == 0;
+}
+
+/* Where to write the reset (`fd`, the terminal curses draws on) and the reset sequence. */
+static inline void ps_terminal_reset_sequence(int fd, const char *sequence) {
+    struct ps_reset_state *r = ps_reset();
+    r->fd = fd;
+    size_t n = strlen(sequence);
+    if (n >= sizeof r->sequence) n = sizeof r->sequence - 1;
+    memcpy(r->sequence, sequence, n);
+    r->length = n;
+}
+
+static inline void ps_terminal_reset_arm(int armed) { ps_reset()->armed = armed; }
+
+/* A terminfo string capability of the current terminal, or NULL. */
+static inline const char *ps_tigetstr(const char *name) {
+    char *value = tigetstr((char *)name);
+    return (value == 0 || value == (char *)-1) ? 0 : value;
+}
+
+/* Installs the reset handler for `sig` (on the alternate signal stack). Afterwards the signal
+   goes on to the previous action when `pass_on` (a crash: the runtime's backtracer), otherwise to
+   the default action (exit status 128 + sig). A signal the process ignores stays ignored (1). */
+static inline int ps_install_reset_handler(int sig, int pass_on) {
+    if (sig <= 0 || sig >= 65) return -1;
+    struct sigaction previous;
+    if (sigaction(sig, 0, &previous) != 0) return -1;
+    if (previous.sa_handler == SIG_IGN) return 1;
+    if (previous.sa_handler == ps_terminal_reset_handler) return 0;
+    if (!pass_on) {
+        memset(&previous, 0, sizeof previous);
+        previous.sa_handler = SIG_DFL;
+        sigemptyset(&previous.sa_mask);
+    }
+    ps_reset()->previous[sig] = previous;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = ps_terminal_reset_handler;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_ONSTACK;
+    return sigaction(sig, &action, 0);
+}
+
+/* An alternate signal stack for the calling thread (a stack overflow still gets its reset). */
+static inline int ps_install_alternate_stack(void) {
+    stack_t current;
+    if (sigaltstack(0, &current) == 0 && !(current.ss_flags & SS_DISABLE)) return 0;
+    size_t size = 64 * 1024;
+    stack_t stack;
+    stack.ss_sp = malloc(size);
+    if (stack.ss_sp == 0) return -1;
+    stack.ss_size = size;
+    stack.ss_flags = 0;
+    return sigaltstack(&stack, 0);
 }
 #endif

@@ -81,12 +81,14 @@ public struct NcursesTerminal: ~Copyable, TerminalScreen {
             fclose(input); fclose(output)
             throw TerminalError.alreadyOpen
         }
+        TerminalRestore.saveModes(input: inputFD)
         guard let screen = newterm(term, output, input) else {
             TerminalRestore.end(session)
             fclose(input); fclose(output)
             throw TerminalError.unusableTerminal(term, reason: "ncurses could not open it")
         }
         set_term(screen)
+        TerminalRestore.arm(output: fileno(output))
         let window = ps_stdscr()!
         raw()
         noecho()

@@ -34,6 +34,8 @@ public final class StudioSession {
     public var config: StudioConfig?
     /// Called with the time from a key press to the finished screen update.
     public var latencyProbe: ((Duration) -> Void)?
+    /// Called after a screen is presented (the crash test traps here after the first one).
+    public var presented: (() -> Void)?
     public var images: CanvasImageSource? {
         didSet { images?.onReady = { [inbox] in inbox.post(.redraw) } }
     }
@@ -323,6 +325,7 @@ public final class StudioSession {
             if dirty {
                 terminal.present(screen())
                 dirty = false
+                presented?()
             }
             let busy = jobs.isBusy || detecting > 0
             let timeout = state.playing ? max(1, Int(1000 / state.sequence.fps)) : busy ? 50 : 200

@@ -47,6 +47,10 @@ struct Open: ParsableCommand {
         if let first = problems.first { session.dispatch(.notify(StatusMessage(first.description, .error))) }
         let latencyLog = LatencyLog(path: environment["POSESTUDIO_LATENCY_LOG"])
         if let latencyLog { session.latencyProbe = { latencyLog.record($0) } }
+        // Hidden, for the crash test: a trap with the screen up must still leave a usable terminal.
+        if environment["POSESTUDIO_DEBUG_TRAP_AFTER_FIRST_SCREEN"] == "1" {
+            session.presented = { fatalError("POSESTUDIO_DEBUG_TRAP_AFTER_FIRST_SCREEN: trapping after the first screen") }
+        }
 
         session.run(&terminal)
         _ = consume terminal

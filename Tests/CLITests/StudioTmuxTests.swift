@@ -103,3 +103,20 @@ struct StudioTmuxTests {
         #expect(try tmux.format("#{alternate_on} #{cursor_flag}") == "0 1")
     }
 }
+
+@Suite(.serialized, .enabled(if: Tmux.path != nil, "tmux is not installed (scripts/bootstrap.sh installs it)"))
+struct StudioCrashTests {
+    /// A trap inside the studio (its hidden debug switch traps after the first screen) leaves the
+    /// shell a visible cursor, the main screen and cooked mode.
+    @Test func aCrashRestoresTheTerminal() throws {
+        let dir = TemporaryDirectory()
+        let project = try CLI.newDemo(in: dir.path)
+        let command = "env TERM=tmux-256color LANG=C.UTF-8 SWIFT_BACKTRACE=interactive=no POSESTUDIO_DEBUG_TRAP_AFTER_FIRST_SCREEN=1 '\(CLI.binary.path)' open '\(project)' 2>/dev/null; "
+            + "echo \"exit status $?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo modes; sleep 60"
+        let tmux = try Tmux(command: command, columns: 100, rows: 30)
+        let screen = try tmux.waitFor("modes")
+        #expect(screen.contains("exit status 132") || screen.contains("exit status 133") || screen.contains("exit status 134"), "\(screen)")
+        #expect(screen.contains("icanon echo modes"), "cooked mode: \(screen)")
+        #expect(try tmux.format("#{alternate_on} #{cursor_flag}") == "0 1")
+    }
+}
