@@ -28,7 +28,7 @@ enum CLI {
     }
 
     @discardableResult
-    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], timeout: Double = 900) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -45,9 +45,13 @@ enum CLI {
         let input = Pipe()
         process.standardInput = input
         try process.run()
+        // No wait without a timeout: a command still running after `timeout` is killed (and its
+        // test fails on the exit status).
+        let watchdog = Watchdog(pid: process.processIdentifier, seconds: timeout)
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         process.waitUntilExit()
+        watchdog.cancel()
         let out = String(decoding: FileManager.default.contents(atPath: scratch.path + ".out") ?? Data(), as: UTF8.self)
         let err = String(decoding: FileManager.default.contents(atPath: scratch.path + ".err") ?? Data(), as: UTF8.self)
         return Result(status: process.terminationStatus, out: out, err: err)

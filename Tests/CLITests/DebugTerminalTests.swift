@@ -4,7 +4,7 @@
 import Foundation
 import Testing
 
-@Suite(.serialized, .enabled(if: Tmux.path != nil, "tmux is not installed (scripts/bootstrap.sh installs it)"))
+@Suite(.serialized, .enabled(if: CI.runs(needing: Tmux.path != nil), "tmux is not installed (scripts/bootstrap.sh installs it)"))
 struct DebugTerminalTests {
     /// The pane runs the studio backend under a shell that reports its exit status and stays
     /// alive, so the pane's modes after the exit can be read.

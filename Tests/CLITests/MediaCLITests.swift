@@ -30,7 +30,9 @@ enum MediaCLI {
         process.standardOutput = FileHandle(forWritingAtPath: dir.file("out"))
         process.standardError = FileHandle(forWritingAtPath: dir.file("err"))
         try process.run()
+        let watchdog = Watchdog(pid: process.processIdentifier, seconds: 900)
         process.waitUntilExit()
+        watchdog.cancel()
         return CLI.Result(status: process.terminationStatus,
                           out: String(decoding: FileManager.default.contents(atPath: dir.file("out")) ?? Data(), as: UTF8.self),
                           err: String(decoding: FileManager.default.contents(atPath: dir.file("err")) ?? Data(), as: UTF8.self))

@@ -4,7 +4,7 @@
 import Foundation
 import Testing
 
-@Suite(.serialized, .enabled(if: Tmux.path != nil, "tmux is not installed (scripts/bootstrap.sh installs it)"))
+@Suite(.serialized, .enabled(if: CI.runs(needing: Tmux.path != nil), "tmux is not installed (scripts/bootstrap.sh installs it)"))
 struct StudioTmuxTests {
     static func session(_ project: String, extra: String = "") -> String {
         "env TERM=tmux-256color LANG=C.UTF-8 \(extra) '\(CLI.binary.path)' open '\(project)'; echo \"exit status $?\"; sleep 60"
@@ -104,7 +104,7 @@ struct StudioTmuxTests {
     }
 }
 
-@Suite(.serialized, .enabled(if: Tmux.path != nil, "tmux is not installed (scripts/bootstrap.sh installs it)"))
+@Suite(.serialized, .enabled(if: CI.runs(needing: Tmux.path != nil), "tmux is not installed (scripts/bootstrap.sh installs it)"))
 struct StudioCrashTests {
     /// A trap inside the studio (its hidden debug switch traps after the first screen) leaves the
     /// shell a visible cursor, the main screen and cooked mode.

@@ -46,7 +46,9 @@ final class Tmux {
         let spawned = posix_spawn(&pid, Tmux.path!, &actions, &attributes, argv, environ)
         guard spawned == 0 else { throw Failure(description: "cannot start tmux: error \(spawned)") }
         var status: Int32 = 0
+        let watchdog = Watchdog(pid: pid, seconds: 60)
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        watchdog.cancel()
         let output = String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self)
         guard status == 0 else {
             throw Failure(description: "tmux \(arguments.joined(separator: " ")) failed (wait status \(status))")

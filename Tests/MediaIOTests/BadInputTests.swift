@@ -102,7 +102,7 @@ import Testing
         #expect(Media.contents(target).isEmpty)
     }
 
-    @Test(.enabled(if: Tmpfs.available)) func fullDiskWhileEncoding() throws {
+    @Test(.enabled(if: CI.runs(needing: Tmpfs.available))) func fullDiskWhileEncoding() throws {
         let dir = TemporaryDirectory()
         let disk = try #require(Tmpfs.mount(at: dir.file("small"), options: "size=256k"))
         defer { disk.unmount() }
@@ -121,7 +121,7 @@ import Testing
         #expect(Media.contents(disk.path).isEmpty, "no partial output: \(Media.contents(disk.path))")
     }
 
-    @Test(.enabled(if: Tmpfs.available)) func fullDiskWhileWritingPNGs() throws {
+    @Test(.enabled(if: CI.runs(needing: Tmpfs.available))) func fullDiskWhileWritingPNGs() throws {
         let dir = TemporaryDirectory()
         let disk = try #require(Tmpfs.mount(at: dir.file("small"), options: "size=128k"))
         defer { disk.unmount() }

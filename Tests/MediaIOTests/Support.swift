@@ -23,8 +23,10 @@ enum Media {
         process.standardOutput = out
         process.standardError = FileHandle(forWritingAtPath: errPath)
         try process.run()
+        let watchdog = Watchdog(pid: process.processIdentifier, seconds: 300)
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        watchdog.cancel()
         let errData = FileManager.default.contents(atPath: errPath) ?? Data()
         return (process.terminationStatus, data, String(decoding: errData, as: UTF8.self))
     }
@@ -65,7 +67,9 @@ enum Media {
         }
         deinit {
             if process.isRunning { process.terminate() }
+            let watchdog = Watchdog(pid: process.processIdentifier, seconds: 30)
             process.waitUntilExit()
+            watchdog.cancel()
         }
     }
 
