@@ -18,6 +18,7 @@ release: bootstrap
 # The demo project renders with the generator trained on its own subject (make train-demo), in
 # portrait crops over the video's background plate, where the person really is (no normalisation).
 $(DEMO): | release
+	rm -f $(DEMO).tmp $(DEMO).tmp-wal $(DEMO).tmp-shm
 	$(BIN) new $(DEMO).tmp --image $(DEMO_SOURCE)/source.png --poses $(DEMO_SOURCE)/cam01_keypoints --fps 60 \
 		--video $(DEMO_SOURCE)/cam01.mp4
 	$(BIN) config $(DEMO).tmp render.weights pose2sim-demo/weights/bdmm-demo.safetensors

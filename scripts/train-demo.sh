@@ -27,6 +27,7 @@ mkdir -p "$TRAIN_DIR"
 project() {   # project NAME IMAGE POSES VIDEO: a project of one camera view, made once
   local name=$1 path=$TRAIN_DIR/$1.bdmm
   if [ ! -f "$path" ]; then
+    rm -f "$path.tmp" "$path.tmp-wal" "$path.tmp-shm"
     "$BIN" new "$path.tmp" --image "$2" --poses "$3" --fps 60 --video "$4" >/dev/null
     if [ "$name" = cam02 ]; then
       # The detector mirrors the subject in these frames (README: "Extra views"); swap them back.

@@ -106,3 +106,8 @@ public struct SourcePose: Hashable, Sendable {
         self.fit = fit
     }
 }
+
+extension PoseSequence {
+    /// The frame rates a project accepts (frames per second).
+    public static let fpsRange: ClosedRange<Double> = 0.001...1000
+}

@@ -365,7 +365,7 @@ struct State {
                                                   path: path) else {
                 throw damaged("the project table is empty")
             }
-            let fps = try row.real(0, in: 1e-6...1e6)
+            let fps = try row.real(0, in: PoseSequence.fpsRange)
             let size = FrameSize(width: try row.integer(1, in: sides), height: try row.integer(2, in: sides))
             let position = try row.integer(3, in: 0...Int64(Int32.max))
             let revision = try row.integer(4)

@@ -102,7 +102,7 @@ public enum Schema {
 
     static let side = "BETWEEN 1 AND \(FrameSize.largestSide)"
     static let columnTypes: [(table: String, columns: [Column])] = [
-        ("project", [Column("fps", ["real", "integer"], "fps BETWEEN 1e-6 AND 1e6"), Column("width", ["integer"], "width \(side)"),
+        ("project", [Column("fps", ["real", "integer"], "fps BETWEEN \(PoseSequence.fpsRange.lowerBound) AND \(PoseSequence.fpsRange.upperBound)"), Column("width", ["integer"], "width \(side)"),
                      Column("height", ["integer"], "height \(side)"), Column("created_at", ["text"]),
                      Column("journal_position", ["integer"], "journal_position BETWEEN 0 AND 2147483647"), Column("revision", ["integer"])]),
         ("settings", [Column("key", ["text"]), Column("value", ["text"])]),

@@ -39,11 +39,11 @@ public struct BackgroundPlate: Sendable {
         let x0 = max(0, crop.x), y0 = max(0, crop.y)
         let x1 = min(size.width, crop.x + crop.regionWidth), y1 = min(size.height, crop.y + crop.regionHeight)
         guard x1 > x0, y1 > y0 else { return mask }
-        let scale = crop.scale
         for fy in y0..<y1 {
-            let cy = min(crop.height - 1, Int(Double(fy - crop.y) * scale))
             for fx in x0..<x1 {
-                let cx = min(crop.width - 1, Int(Double(fx - crop.x) * scale))
+                // The crop pixel nearest to this frame pixel's centre.
+                let p = crop.toCrop(SIMD2(Double(fx), Double(fy)))
+                let cx = min(crop.width - 1, max(0, Int(p.x.rounded()))), cy = min(crop.height - 1, max(0, Int(p.y.rounded())))
                 if grown[cy * crop.width + cx] { mask[fy * size.width + fx] = true }
             }
         }
@@ -56,7 +56,8 @@ public struct BackgroundPlate: Sendable {
     /// - Throws: what `frame` throws, or `RenderError` when no frame can be used.
     public static func median(frames: Range<Int>, size: PixelSize, frame: (Int) throws -> RGBImage,
                               occluded: (Int) -> [Bool]?) throws -> BackgroundPlate {
-        let count = min(frames.count, maximumFrames)
+        // At most `maximumFrames`, and no more than about 400 MB of pictures.
+        let count = max(1, min(frames.count, maximumFrames, 400_000_000 / max(1, 3 * size.width * size.height)))
         let picked = (0..<count).map { frames.lowerBound + $0 * frames.count / count }
         var images: [[UInt8]] = []
         var masks: [[Bool]] = []
@@ -175,14 +176,15 @@ public struct PlateCache: Sendable {
         return PlateCache(directory: (base as NSString).appendingPathComponent("posestudio/plates"))
     }
 
-    /// The key of a plate: the video's identity (its checksum), the frame size, the frames' keypoints
-    /// (they place the silhouettes) and the method's version.
-    public static func key(video: String, size: PixelSize, keypoints: [Float]) -> String {
+    /// The key of a plate: the video's identity (its checksum), the frame size and range, what
+    /// places the silhouettes (keypoints, stored SMPL and fits, the body) and the method's version.
+    public static func key(video: String, size: PixelSize, frames: Range<Int>, body: String, shapes: [Float]) -> String {
         var hash = StableHash()
         hash.add("background-plate-v2")
         hash.add(video)
-        hash.add("\(size.width)x\(size.height)")
-        hash.add(keypoints)
+        hash.add("\(size.width)x\(size.height) \(frames.lowerBound):\(frames.upperBound)")
+        hash.add(body)
+        hash.add(shapes)
         return hash.hex
     }
 
@@ -207,19 +209,22 @@ extension BackgroundPlate {
     /// of bodies fitted without normalisation (crops in frame pixels) and stored there. `frame(t)`
     /// gives the video's frame t at the sequence's frame size; `computed` hears a fresh plate.
     /// - Throws: `RenderError` when no body can be fitted, or what `frame` throws.
-    public static func of(_ project: Project, name: String, body: BodyModel, video: String, frame: (Int) throws -> RGBImage,
-                          cache: PlateCache?, computed: (BackgroundPlate) -> Void = { _ in }) throws -> RGBImage {
+    public static func of(_ project: Project, frames: Range<Int>, name: String, body: BodyModel, video: String,
+                          frame: (Int) throws -> RGBImage, cache: PlateCache?, computed: (BackgroundPlate) -> Void = { _ in }) throws -> RGBImage {
         let sequence = project.sequence
         let size = PixelSize(width: sequence.frameSize.width, height: sequence.frameSize.height)
-        var keypoints: [Float] = []
-        keypoints.reserveCapacity(sequence.frameCount * 75)
-        for t in sequence.frames {
-            for k in sequence.pose(at: t) { keypoints += [Float(k.x), Float(k.y), Float(k.isMissing ? -1 : k.confidence)] }
+        // What places the silhouettes: the keypoints, any stored SMPL and fits, the body.
+        var shapes: [Float] = []
+        shapes.reserveCapacity(frames.count * 75)
+        for t in frames {
+            for k in sequence.pose(at: t) { shapes += [Float(k.x), Float(k.y), Float(k.isMissing ? -1 : k.confidence)] }
+            if let smpl = sequence.smpl[t] { shapes += smpl.vector.map(Float.init) }
+            if let fit = sequence.fits[t] { shapes += [Float(fit.cropX), Float(fit.cropY), Float(fit.cropSize)] }
         }
-        let key = PlateCache.key(video: video, size: size, keypoints: keypoints)
+        let key = PlateCache.key(video: video, size: size, frames: frames, body: "\(body.kind)", shapes: shapes)
         if let cached = cache?.load(key, size: size) { return cached }
         let renderer = try DraftRenderer(project: project, name: name, body: body, options: RenderOptions(size: 256, normalise: false))
-        let plate = try median(frames: sequence.frames, size: size, frame: frame) { occlusion(renderer, frame: $0) }
+        let plate = try median(frames: frames, size: size, frame: frame) { occlusion(renderer, frame: $0) }
         cache?.store(plate.image, key: key)
         computed(plate)
         return plate.image

@@ -173,7 +173,7 @@ public final class DraftRenderer: @unchecked Sendable {
     /// Frame `index`'s draft placed back into the output frame size on the background.
     public func placed(frame index: Int) -> RGBImage {
         let draft = renderDetailed(frame: index)
-        return placed(draft.image, frame: index, crop: draft.crop, draft: true)
+        return placed(draft.image, on: draft, draft: true)
     }
 
     /// A render at the render size of frame `index` on the backdrop: composited by the frame's
@@ -181,17 +181,20 @@ public final class DraftRenderer: @unchecked Sendable {
     /// exactly on the silhouette, the background colour around it) takes the silhouette itself.
     public func onBackdrop(_ render: RGBImage, frame index: Int, draft: Bool = false) -> RGBImage {
         guard let plate else { return render }
-        guard let crop = crop(frame: index), let matte = matte(frame: index, draft: draft) else {
-            return RGBImage(width: options.width, height: options.height, fill: options.background)
-        }
-        return matte.composite(render, over: crop.extract(from: plate, background: options.background))
+        // Crop and matte from one drawn state (an edit may replace the state meanwhile).
+        let drawn = renderDetailed(frame: index)
+        guard let crop = drawn.crop else { return RGBImage(width: options.width, height: options.height, fill: options.background) }
+        return matte(of: drawn, draft: draft).composite(render, over: crop.extract(from: plate, background: options.background))
     }
 
     /// Frame `index`'s person matte in its crop (nil without a body): grown and feathered for a
     /// network's render, the bare silhouette for a `draft`.
     public func matte(frame index: Int, draft: Bool = false) -> Matte? {
         let drawn = renderDetailed(frame: index)
-        guard drawn.crop != nil else { return nil }
+        return drawn.crop == nil ? nil : matte(of: drawn, draft: draft)
+    }
+
+    private func matte(of drawn: DraftFrame, draft: Bool) -> Matte {
         let covered = drawn.faceIndex.map { $0 >= 0 }
         return draft ? Matte(silhouette: covered, width: options.width, height: options.height, dilation: 0, feather: 1)
             : Matte(silhouette: covered, width: options.width, height: options.height)
@@ -200,17 +203,19 @@ public final class DraftRenderer: @unchecked Sendable {
     /// A render of frame `index` at the render size (a neural frame) placed back into the output
     /// frame size on the background, where this renderer crops that frame.
     public func placed(_ render: RGBImage, frame index: Int) -> RGBImage {
-        placed(render, frame: index, crop: crop(frame: index))
+        placed(render, on: renderDetailed(frame: index), draft: false)
     }
 
-    private func placed(_ render: RGBImage, frame index: Int, crop: RenderCrop?, draft: Bool = false) -> RGBImage {
+    /// `render` placed where `drawn` (the frame's drawn state) crops it: on the plate by the
+    /// person's matte, or pasted whole on the background colour.
+    private func placed(_ render: RGBImage, on drawn: DraftFrame, draft: Bool) -> RGBImage {
         guard let plate else {
             var canvas = RGBImage(width: frameSize.width, height: frameSize.height, fill: options.background)
-            crop?.place(render, onto: &canvas)
+            drawn.crop?.place(render, onto: &canvas)
             return canvas
         }
         var canvas = plate
-        if let crop, let matte = matte(frame: index, draft: draft) { crop.place(render, matte: matte, onto: &canvas) }
+        if let crop = drawn.crop { crop.place(render, matte: matte(of: drawn, draft: draft), onto: &canvas) }
         return canvas
     }
 

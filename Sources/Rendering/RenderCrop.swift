@@ -10,6 +10,9 @@ import Imaging
 import PoseKit
 
 public struct RenderCrop: Hashable, Sendable {
+    /// The largest region side `around` makes (frame pixels): 4 × the largest frame side.
+    public static let largestRegion = 4 * FrameSize.largestSide
+
     /// Top-left corner of the region, in frame pixels (the region may reach outside the frame).
     public let x: Int
     public let y: Int
@@ -51,13 +54,19 @@ public struct RenderCrop: Hashable, Sendable {
         let centre = SIMD2(box.x + box.size / 2, box.y + box.size / 2)
         let m: Int
         if width == height {
-            m = max(1, Int((box.size / Double(unitX)).rounded()))
+            let side = (box.size / Double(unitX)).rounded()
+            guard side < Double(RenderCrop.largestRegion) else { return nil }
+            m = max(1, Int(side))
         } else {
             let present = pose.filter { !$0.isMissing && $0.confidence > 0 }
             let xs = present.map(\.x), ys = present.map(\.y)
             let extent = SIMD2(xs.max()! - xs.min()!, ys.max()! - ys.min()!) * CropBox.margin
-            m = max(1, Int(max(extent.x / Double(unitX), extent.y / Double(unitY)).rounded(.up)))
+            let units = max(extent.x / Double(unitX), extent.y / Double(unitY)).rounded(.up)
+            guard units < Double(RenderCrop.largestRegion) else { return nil }
+            m = max(1, Int(units))
         }
+        // Keypoints far outside any frame (a crafted file) make no crop rather than a huge one.
+        guard m <= RenderCrop.largestRegion / max(unitX, unitY), abs(centre.x) < 1e9, abs(centre.y) < 1e9 else { return nil }
         let (rw, rh) = (m * unitX, m * unitY)
         let scale = Double(width) / Double(rw)
         let offset = 0.5 * (1 / scale - 1)

@@ -36,7 +36,7 @@ public enum TrainingDataset {
         let input = renderer.inputs(frame: index)
         let heatmaps = Heatmaps.render(points: input.points, height: h, width: w)
         let flow = input.grid
-        var target = RGBImage(width: w, height: h, fill: .black)
+        var target = RGBImage(width: w, height: h, fill: renderer.options.background)
         var covered = [UInt8](repeating: 0, count: w * h)
         var plateCrop: RGBImage?
         if let crop = input.crop, let raster = input.raster {
@@ -67,11 +67,13 @@ public enum TrainingDataset {
                              video: (Int) throws -> RGBImage, plate: RGBImage?, to directory: String,
                              progress: (Int) -> Void = { _ in }) throws {
         let fileManager = FileManager.default
+        let directory = URL(fileURLWithPath: directory).standardizedFileURL.path   // "data/" → ".../data"
         guard !fileManager.fileExists(atPath: directory) else {
             throw RenderError("\(directory): already exists; give a new directory for the dataset")
         }
         // Written under a temporary name and renamed at the end: a dataset is whole or absent.
-        let partial = directory + ".partial-\(getpid())"
+        let partial = ((directory as NSString).deletingLastPathComponent as NSString)
+            .appendingPathComponent("." + (directory as NSString).lastPathComponent + ".partial-\(getpid())")
         try? fileManager.removeItem(atPath: partial)
         do {
             try fileManager.createDirectory(atPath: (partial as NSString).appendingPathComponent("frames"), withIntermediateDirectories: true)

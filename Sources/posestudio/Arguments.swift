@@ -66,7 +66,7 @@ struct JointsArgument: ExpressibleByArgument {
 struct FPSArgument: ExpressibleByArgument {
     var value: Double
     init?(argument: String) {
-        guard let v = Double(argument), v.isFinite, v > 0, v <= 1000 else { return nil }
+        guard let v = Double(argument), PoseSequence.fpsRange.contains(v) else { return nil }
         value = v
     }
 }

@@ -25,9 +25,7 @@ struct Dataset: ParsableCommand {
         defer { try? file.close() }
         let sequence = file.sequence
         let range = try FrameRangeArgument.range(frames, frameCount: sequence.frameCount, project: project)
-        guard try file.drivingVideo() != nil, let video = try DrivingVideoLink.column(file) else {
-            throw RenderError("\(project): a dataset needs the driving video the poses came from (link it with `posestudio video \(project) FILE`)")
-        }
+        let video = try DrivingVideoLink.matchingColumn(file, frames: range, purpose: "a dataset")
         let settings = try RenderSettings(settings: try file.settings(), project: project)
         let (width, height) = size.map { ($0.width, $0.height) } ?? settings.size ?? (256, 256)
         let model = try body.load(recorded: nil)

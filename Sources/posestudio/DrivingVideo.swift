@@ -6,6 +6,7 @@ import Imaging
 import MediaIO
 import PoseKit
 import ProjectStore
+import Rendering
 
 enum DrivingVideoLink {
     /// Reads, indexes and checksums `path` and returns the reference to store.
@@ -47,6 +48,22 @@ enum DrivingVideoLink {
                                   + "(size \(size) bytes, was \(video.byteCount); checksum differs); \(relink)")
         }
         return try VideoReader(path: video.path)
+    }
+
+    /// The driving video's frames `frames`, for what compares pixels with keypoints (the plate, a
+    /// dataset, fidelity): the video must be the sequence's frame size and hold those frames.
+    /// - Throws: `RenderError` naming the project when there is no video or it does not match.
+    static func matchingColumn(_ file: ProjectFile, frames: Range<Int>, purpose: String) throws -> DrivingColumn {
+        guard let video = try file.drivingVideo(), let column = try column(file) else {
+            throw RenderError("\(file.path): \(purpose) needs the driving video the poses came from (link it with `posestudio video \(file.path) FILE`)")
+        }
+        guard video.frameSize == file.sequence.frameSize else {
+            throw RenderError("\(file.path): \(purpose) needs the driving video at the poses' frame size; \(video.path) is \(video.frameSize), the sequence \(file.sequence.frameSize)")
+        }
+        guard frames.upperBound <= video.frameCount else {
+            throw RenderError("\(file.path): \(purpose): frames \(frames.lowerBound)–\(frames.upperBound - 1) asked, \(video.path) has \(video.frameCount)")
+        }
+        return column
     }
 
     /// The driving video as a column at the project's frame size, or nil when there is none.

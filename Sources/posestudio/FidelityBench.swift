@@ -17,7 +17,7 @@ struct FidelityBench: ParsableCommand {
     @Argument(help: "The project (it needs its driving video).") var project: String
     @Option(help: "Generator weights; default: as `render` finds them (project setting render.weights, then the data directory).")
     var weights: String?
-    @Option(help: "Frames, START:END (end exclusive), rendered as one clip.") var frames = FrameRangeArgument(argument: "80:100")!
+    @Option(help: "Frames, START:END (end exclusive), rendered as one clip (default: the last 20; the demo holds out 80:100).") var frames: FrameRangeArgument?
     @Option(help: "Crop size: S or HxW. Default: the project's render.size, else 256.") var size: RenderSizeArgument?
     @Option(help: "Threads for the generator.") var threads = 2
     @Flag(help: "Print JSON with every frame's scores.") var json = false
@@ -31,9 +31,8 @@ struct FidelityBench: ParsableCommand {
         defer { try? file.close() }
         let sequence = file.sequence
         let clip = try FrameRangeArgument.range(frames, frameCount: sequence.frameCount, project: project)
-        guard try file.drivingVideo() != nil, let video = try DrivingVideoLink.column(file) else {
-            throw RenderError("\(project): scoring renders needs the driving video (link it with `posestudio video \(project) FILE`)")
-        }
+            .clamped(to: frames == nil ? max(0, sequence.frameCount - 20)..<sequence.frameCount : 0..<Int.max)
+        let video = try DrivingVideoLink.matchingColumn(file, frames: clip, purpose: "scoring renders")
         let settings = try RenderSettings(settings: try file.settings(), project: project)
         let environment = ProcessInfo.processInfo.environment
         let weightsPath = try WeightsLocation.find(explicit: weights, setting: settings.weights, environment: environment)
@@ -53,6 +52,7 @@ struct FidelityBench: ParsableCommand {
             try writer.write(strip, number: frame)
         }
         try writer?.finish()
+        guard !scores.isEmpty else { throw RenderError("\(project): no frame of \(clip.lowerBound):\(clip.upperBound) has a body to score") }
         let draft = FidelityScores.summary(scores.map(\.draft)), generated = FidelityScores.summary(scores.compactMap(\.neural))
         if json {
             func fields(_ s: FidelityScores) -> [String: Double] {

@@ -71,17 +71,20 @@ struct BackdropArgument: ExpressibleByArgument {
 
 /// Background plates of projects' driving videos (computed once, then from the plate cache).
 enum Plates {
-    /// The project's plate. - Throws: when it has no driving video, or the video moved or changed.
-    static func plate(_ file: ProjectFile, body: BodyModel) throws -> RGBImage {
-        guard let video = try file.drivingVideo() else {
-            throw RenderError("\(file.path): the plate background needs a driving video (link one with `posestudio video \(file.path) FILE`)")
-        }
-        guard let column = try DrivingVideoLink.column(file) else { throw RenderError("\(file.path): no driving video") }
-        let environment = ProcessInfo.processInfo.environment
-        return try BackgroundPlate.of(file.project, name: file.path, body: body, video: video.sha256, frame: column.frame,
-                                      cache: PlateCache.standard(environment: environment)) { plate in
-            Console.error(String(format: "background plate: median of %d frames, %.1f %% of the pixels never seen and filled in", plate.framesUsed, 100 * plate.unseen))
-        }
+    /// The project's plate over the frames the video and the sequence share; `computed` hears
+    /// a fresh one (the CLI prints it; the studio, whose screen is up, does not).
+    /// - Throws: when it has no driving video, the video moved or changed, or is another size.
+    static func plate(_ file: ProjectFile, body: BodyModel, computed: (BackgroundPlate) -> Void = Plates.report) throws -> RGBImage {
+        let frames = 0..<min(file.sequence.frameCount, try file.drivingVideo()?.frameCount ?? file.sequence.frameCount)
+        let column = try DrivingVideoLink.matchingColumn(file, frames: frames, purpose: "the plate background")
+        let video = try file.drivingVideo()!
+        return try BackgroundPlate.of(file.project, frames: frames, name: file.path, body: body, video: video.sha256, frame: column.frame,
+                                      cache: PlateCache.standard(environment: ProcessInfo.processInfo.environment), computed: computed)
+    }
+
+    static func report(_ plate: BackgroundPlate) {
+        Console.error(String(format: "background plate: median of %d frames, %.1f %% of the pixels never seen and filled in",
+                             plate.framesUsed, 100 * plate.unseen))
     }
 }
 

@@ -32,11 +32,13 @@ final class StudioNeural: @unchecked Sendable {
     init(explicit: String?, file: ProjectFile, draft: SharedDraft, environment: [String: String]) throws {
         var found: String?
         var why: String?
+        let setting = try file.setting(WeightsLocation.settingKey).map { RenderSettings.resolve($0, project: file.path) }
         do {
-            let setting = try file.setting(WeightsLocation.settingKey).map { RenderSettings.resolve($0, project: file.path) }
             found = try WeightsLocation.find(explicit: explicit, setting: setting, environment: environment)
         } catch where explicit == nil {
-            why = "neural render: no generator weights (open --weights W, or latest_net_G.pth in \(WeightsLocation.directory(environment: environment))); t: draft view"
+            // A project setting naming a missing file says which; otherwise where weights go.
+            why = setting != nil ? "neural render: \(error)"
+                : "neural render: no generator weights (open --weights W, or latest_net_G.pth in \(WeightsLocation.directory(environment: environment))); t: draft view"
         }
         weightsPath = found
         problem = Locked(why)

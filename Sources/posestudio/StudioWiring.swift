@@ -43,10 +43,12 @@ final class SharedDraft: @unchecked Sendable {
             do {
                 let renderer = try DraftRenderer(project: project, name: path, body: BuiltinBody.model, options: options)
                 if wantsPlate {
-                    // On its own connection, like the driving video's column.
-                    let file = try ProjectFile.open(at: path)
-                    defer { try? file.close() }
-                    renderer.plate = try Plates.plate(file, body: BuiltinBody.model)
+                    // On its own connection, like the driving video's column; without a usable
+                    // video the renders keep the colour background (the driving view says why).
+                    if let file = try? ProjectFile.open(at: path) {
+                        renderer.plate = try? Plates.plate(file, body: BuiltinBody.model) { _ in }
+                        try? file.close()
+                    }
                 }
                 made = renderer
             } catch {
@@ -130,7 +132,11 @@ enum StudioWiring {
     /// - Throws: when `weights` names a missing file.
     static func attach(to session: StudioSession, projectPath: String, file: ProjectFile, hasVideo: Bool, imageMode: ColorMode,
                        weights: String?, renderSize: RenderSizeArgument? = nil) throws {
-        let settings = try RenderSettings(settings: try file.settings(), project: projectPath)
+        // A render setting the renderer cannot use leaves the defaults and says so: the studio still opens.
+        var settings = RenderSettings()
+        do { settings = try RenderSettings(settings: try file.settings(), project: projectPath) } catch {
+            session.dispatch(.notify(StatusMessage("\(error)", .error)))
+        }
         let draft = SharedDraft(path: projectPath, project: file.project, settings: settings, size: renderSize)
         let neural = try StudioNeural(explicit: weights, file: file, draft: draft, environment: ProcessInfo.processInfo.environment)
         session.services = services(projectPath: projectPath, draft: draft, neural: neural)

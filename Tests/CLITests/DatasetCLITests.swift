@@ -22,7 +22,7 @@ import Testing
     @Test func datasetInputsEqualTheSavedRenderInputsAndTargetsAreTheCroppedFrames() throws {
         let dir = TemporaryDirectory()
         let project = try Self.demoWithVideo(in: dir)
-        let d = try CLI.run(["dataset", project, "--out", dir.file("data"), "--size", "128x64", "--frames", "0:8", "--no-plate"])
+        let d = try CLI.run(["dataset", project, "--out", dir.file("data") + "/", "--size", "128x64", "--frames", "0:8", "--no-plate"])
         #expect(d.status == 0, "\(d.err)")
         let weights = CLI.root.appendingPathComponent("Tests/Fixtures/bdmm/generator_state_dict.safetensors").path
         let r = try CLI.run(["render", project, "--out", dir.file("n"), "--weights", weights, "--size", "128x64", "--frames", "0:8",
@@ -116,8 +116,8 @@ import Testing
                                          toPath: dir.file("w/g.safetensors"))
         #expect(try CLI.run(["config", project, "render.weights", "w/g.safetensors"]).status == 0)
         #expect(try CLI.run(["config", project, "render.background", "neutral"]).status == 0)
-        let r = try CLI.run(["render", project, "--out", dir.file("n"), "--size", "128x64", "--frames", "0:2", "--no-cache"],
-                            environment: ["PWD": "/"])
+        // Run from elsewhere: the relative path is read beside the project, not in the working directory.
+        let r = try CLI.run(["render", project, "--out", dir.file("n"), "--size", "128x64", "--frames", "0:2", "--no-cache"], directory: "/")
         #expect(r.status == 0, "\(r.err)")
         #expect(FileManager.default.fileExists(atPath: dir.file("n/frame_000001.png")))
     }

@@ -31,7 +31,8 @@ final class Tmux {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([Tmux.path!, "-L", socket] + arguments).map { strdup($0) } + [nil]
+        guard let tmux = Tmux.path else { throw Failure(description: "tmux is not installed (scripts/bootstrap.sh installs it)") }
+        let argv = ([tmux, "-L", socket] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         // A person's shell blocks no signals; the test runner's threads block most, and the mask is
         // inherited by the server and the panes (SIGWINCH, SIGTERM, SIGHUP would never arrive).
@@ -43,7 +44,7 @@ final class Tmux {
         posix_spawnattr_setsigmask(&attributes, &none)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, Tmux.path!, &actions, &attributes, argv, environ)
+        let spawned = posix_spawn(&pid, tmux, &actions, &attributes, argv, environ)
         guard spawned == 0 else { throw Failure(description: "cannot start tmux: error \(spawned)") }
         var status: Int32 = 0
         let watchdog = Watchdog(pid: pid, seconds: 60)

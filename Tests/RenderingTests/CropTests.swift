@@ -30,18 +30,19 @@ import Testing
         #expect(wide.regionWidth == 780 && wide.regionHeight == 390)
     }
 
-    /// Square crops are BDMM's cropper exactly (the square margin box, rounded), whatever the size.
-    @Test func squareCropsStayTheMarginSquare() throws {
-        for points in [[(100.0, 200.0), (140.0, 600.0), (120.0, 400.0)], [(10.5, 7.25), (333.0, 91.0)], [(0.0, 0.0), (3.0, 900.0), (-50.0, 10.0)]] {
-            let pose = Self.pose(points)
-            let box = try #require(CropBox.around(pose))
-            for size in [64, 256, 512] {
-                let crop = try #require(RenderCrop.around(pose, size: size))
-                let side = Int(box.size.rounded())
-                #expect(crop.regionWidth == side && crop.regionHeight == side)
-                let offset = 0.5 * (Double(side) / Double(size) - 1)
-                #expect(crop.x == Int((box.x + box.size / 2 - Double(side) / 2 - offset).rounded()))
-                #expect(crop.y == Int((box.y + box.size / 2 - Double(side) / 2 - offset).rounded()))
+    /// Square crops are BDMM's cropper exactly, as before portrait crops existed: regions pinned
+    /// from that code (commit 72998fe) for three poses at three sizes.
+    @Test func squareCropsStayAsBefore() throws {
+        let poses: [[(Double, Double)]] = [[(100, 200), (140, 600), (120, 400)], [(10.5, 7.25), (333, 91)], [(0, 0), (3, 900), (-50, 10)]]
+        let expected: [[(size: Int, x: Int, y: Int, side: Int)]] = [
+            [(64, -144, 136, 520), (256, -141, 139, 520), (512, -140, 140, 520)],
+            [(64, -41, -163, 419), (256, -38, -161, 419), (512, -38, -160, 419)],
+            [(64, -617, -144, 1170), (256, -610, -137, 1170), (512, -609, -136, 1170)],
+        ]
+        for (points, rows) in zip(poses, expected) {
+            for row in rows {
+                let crop = try #require(RenderCrop.around(Self.pose(points), size: row.size))
+                #expect(crop == RenderCrop(x: row.x, y: row.y, side: row.side, size: row.size), "\(points) at \(row.size): \(crop)")
             }
         }
     }

@@ -15,7 +15,7 @@ public final class TemporaryDirectory {
 /// On CI (`CI=true`) everything a test needs is installed (tmux, root, libx264), so a test that
 /// would skip for want of it runs and fails instead: nothing CI claims to check is skipped there.
 public enum CI {
-    public static let isOn = ProcessInfo.processInfo.environment["CI"] == "true"
+    public static let isOn = ["true", "1", "yes"].contains(ProcessInfo.processInfo.environment["CI"]?.lowercased() ?? "")
 
     /// Whether a test needing something `available` runs: always on CI, else when it is there.
     public static func runs(needing available: Bool) -> Bool { available || isOn }
