@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 BIN=${BIN:-.build/release/posestudio}
 TRAIN_DIR=${TRAIN_DIR:-.build-train}
-TRAIN_STEPS=${TRAIN_STEPS:-3600}
+TRAIN_STEPS=${TRAIN_STEPS:-1212}
 TRAIN_HOURS=${TRAIN_HOURS:-3}
 TRAIN_THREADS=${TRAIN_THREADS:-2}
 TRAIN_ARGS=${TRAIN_ARGS:-}
