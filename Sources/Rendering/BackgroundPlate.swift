@@ -171,9 +171,7 @@ public struct PlateCache: Sendable {
 
     /// `$XDG_CACHE_HOME/posestudio/plates` (default `~/.cache/posestudio/plates`).
     public static func standard(environment: [String: String]) -> PlateCache {
-        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? ((environment["HOME"] ?? NSHomeDirectory()) as NSString).appendingPathComponent(".cache")
-        return PlateCache(directory: (base as NSString).appendingPathComponent("posestudio/plates"))
+        PlateCache(directory: (RenderCache.cacheHome(environment: environment) as NSString).appendingPathComponent("posestudio/plates"))
     }
 
     /// The key of a plate: the video's identity (its checksum), the frame size and range, what

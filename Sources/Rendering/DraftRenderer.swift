@@ -162,12 +162,13 @@ public final class DraftRenderer: @unchecked Sendable {
         return Self.crop(index, snapshot, options: options)
     }
 
-    /// Where frame `index`'s fitted body covers its render crop (`[H·W]`, row-major) and that crop;
+    /// Where frame `index`'s fitted body covers its render crop (`[H·W]`, row-major; from its drawn,
+    /// cached draft) and that crop;
     /// nil when the frame has no body.
     public func silhouette(frame index: Int) -> (crop: RenderCrop, covered: [Bool])? {
-        let input = inputs(frame: index)
-        guard let crop = input.crop, let raster = input.raster else { return nil }
-        return (crop, raster.faceIndex.map { $0 >= 0 })
+        let drawn = renderDetailed(frame: index)
+        guard let crop = drawn.crop else { return nil }
+        return (crop, drawn.faceIndex.map { $0 >= 0 })
     }
 
     /// Frame `index`'s draft placed back into the output frame size on the background.

@@ -29,10 +29,15 @@ public struct RenderCache: Sendable {
     /// `$XDG_CACHE_HOME/posestudio/render` (default `~/.cache/posestudio/render`), with the budget
     /// from `POSESTUDIO_RENDER_CACHE_MB` when set to a positive number.
     public static func standard(environment: [String: String]) -> RenderCache {
-        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? ((environment["HOME"] ?? NSHomeDirectory()) as NSString).appendingPathComponent(".cache")
+        let base = cacheHome(environment: environment)
         let budget = environment["POSESTUDIO_RENDER_CACHE_MB"].flatMap(Int64.init).flatMap { $0 > 0 ? $0 << 20 : nil } ?? defaultBudget
         return RenderCache(directory: (base as NSString).appendingPathComponent("posestudio/render"), budget: budget)
+    }
+
+    /// `$XDG_CACHE_HOME`, or `~/.cache`: where posestudio's caches (windows, plates) live.
+    public static func cacheHome(environment: [String: String]) -> String {
+        environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) as NSString).appendingPathComponent(".cache")
     }
 
     func file(_ key: String) -> URL { URL(fileURLWithPath: (directory as NSString).appendingPathComponent(key + ".safetensors")) }

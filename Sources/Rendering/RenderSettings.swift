@@ -83,6 +83,12 @@ public struct RenderSettings: Equatable, Sendable {
         }
     }
 
+    /// The render size: `override` (a command-line option) when given, else `render.size`, else
+    /// BDMM's 256 × 256.
+    public func size(overriding override: (width: Int, height: Int)?) -> (width: Int, height: Int) {
+        override ?? size ?? (256, 256)
+    }
+
     /// Equal sizes and settings.
     public static func == (a: RenderSettings, b: RenderSettings) -> Bool {
         a.size?.width == b.size?.width && a.size?.height == b.size?.height && a.backdrop == b.backdrop

@@ -27,7 +27,7 @@ struct Dataset: ParsableCommand {
         let range = try FrameRangeArgument.range(frames, frameCount: sequence.frameCount, project: project)
         let video = try DrivingVideoLink.matchingColumn(file, frames: range, purpose: "a dataset")
         let settings = try RenderSettings(settings: try file.settings(), project: project)
-        let (width, height) = size.map { ($0.width, $0.height) } ?? settings.size ?? (256, 256)
+        let (width, height) = settings.size(overriding: size?.pair)
         let model = try body.load(recorded: nil)
         let start = ContinuousClock.now
         let renderer = try DraftRenderer(project: file.project, name: project, body: model,

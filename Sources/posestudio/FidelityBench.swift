@@ -36,7 +36,7 @@ struct FidelityBench: ParsableCommand {
         let settings = try RenderSettings(settings: try file.settings(), project: project)
         let environment = ProcessInfo.processInfo.environment
         let weightsPath = try WeightsLocation.find(explicit: weights, setting: settings.weights, environment: environment)
-        let (width, height) = size.map { ($0.width, $0.height) } ?? settings.size ?? (256, 256)
+        let (width, height) = settings.size(overriding: size?.pair)
         let model = try body.load(recorded: nil)
         let renderer = try DraftRenderer(project: file.project, name: project, body: model,
                                          options: RenderOptions(width: width, height: height, normalise: false))

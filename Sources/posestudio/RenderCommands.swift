@@ -30,7 +30,7 @@ struct RenderSetup: ParsableArguments {
     func backdrop(_ settings: RenderSettings) -> Backdrop { background?.backdrop ?? settings.backdrop ?? .colour(.neutral) }
 
     func options(_ settings: RenderSettings) -> RenderOptions {
-        let (width, height) = size.map { ($0.width, $0.height) } ?? settings.size ?? (256, 256)
+        let (width, height) = settings.size(overriding: size?.pair)
         return RenderOptions(width: width, height: height, background: backdrop(settings).colour, normalise: normalise ?? settings.normalise ?? true)
     }
 
@@ -49,13 +49,12 @@ struct RenderSetup: ParsableArguments {
 struct RenderSizeArgument: ExpressibleByArgument, CustomStringConvertible {
     var width: Int
     var height: Int
-    /// BDMM's 256 × 256.
-    static let standard = RenderSizeArgument(argument: "256")!
     init?(argument: String) {
         guard let size = RenderSettings.size(argument) else { return nil }
         (width, height) = size
     }
     var description: String { width == height ? "\(width)" : "\(height)x\(width)" }
+    var pair: (width: Int, height: Int) { (width, height) }
     static var defaultValueDescription: String { "256" }
 }
 

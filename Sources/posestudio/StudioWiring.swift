@@ -31,7 +31,7 @@ final class SharedDraft: @unchecked Sendable {
     init(path: String, project: Project, settings: RenderSettings, size: RenderSizeArgument?) {
         self.path = path
         self.project = project
-        let (width, height) = size.map { ($0.width, $0.height) } ?? settings.size ?? (256, 256)
+        let (width, height) = settings.size(overriding: size?.pair)
         options = RenderOptions(width: width, height: height, background: settings.backdrop?.colour ?? .neutral, normalise: false)
         wantsPlate = settings.backdrop == .plate
     }
