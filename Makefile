@@ -54,6 +54,13 @@ bench-render: release
 	@python3 -c "import torch" 2>/dev/null || python3 -m pip install --find-links /opt/wheels "torch==2.13.0+cpu"
 	python3 Tools/torch_reference/bench.py --threads $(BENCH_THREADS) $(BENCH_ARGS)
 
+# Fuzzes every reader of outside bytes (scripts/fuzz.sh; Tests/Fuzz): FUZZ_SECONDS per target (default
+# 60), FUZZ_JOBS at a time, FUZZ_TARGETS to pick some. Not part of `make test`, which replays the
+# inputs that once broke a reader (Tests/Fixtures/fuzz-regressions).
+.PHONY: fuzz
+fuzz: bootstrap
+	bash scripts/fuzz.sh
+
 # Trains the demo's generator from scratch (scripts/train-demo.sh: datasets of three camera views,
 # then Tools/train on CPU, resumable; TRAIN_STEPS, TRAIN_HOURS, TRAIN_THREADS, TRAIN_DIR). Like
 # bench-render, it installs torch when missing; `make test` never does.

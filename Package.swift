@@ -33,7 +33,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C libraries: module map + shim.h only. No pkgConfig for ncurses: its .pc only carries
@@ -69,7 +68,6 @@ let package = Package(
         // The studio: state, reducer, panes, key map, themes and the session loop (terminal-agnostic).
         .target(name: "Studio", dependencies: [
             "PoseKit", "ProjectStore", "Imaging", "TerminalUI", "TerminalPreview",
-            .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "posestudio", dependencies: [
             "PoseKit", "ProjectStore", "BodyKit", "ProjectFitting", "TensorEngine", "PoseTransfer", "Rendering", "Imaging", "MediaIO", "TerminalUI", "TerminalPreview", "Studio", "NcursesBackend",
@@ -77,6 +75,11 @@ let package = Package(
         ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Every reader of outside bytes as a fuzz target: libFuzzer drives them (`make fuzz`), the
+        // regression tests replay the inputs that once broke them.
+        .target(name: "FuzzTargets", dependencies: [
+            "TensorEngine", "BodyKit", "PoseTransfer", "PoseKit", "ProjectStore", "Studio", "Imaging", "MediaIO", "Rendering",
+        ], path: "Tests/Fuzz/Targets"),
         // Synthetic SMPL-layout bodies and writers of SMPL file layouts (random arrays, never SMPL data).
         .target(name: "BodyTestSupport", dependencies: ["BodyKit", "PoseKit"], path: "Tests/BodyTestSupport"),
         .testTarget(name: "CShimTests", dependencies: ["CNcurses", "COpenBLAS", "CFFmpeg", "CChafa"]),
@@ -97,6 +100,7 @@ let package = Package(
             "PoseKit", "ProjectStore", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "TestSupport"]),
         // Runs the built `posestudio` binary as a user would (exit codes, stderr, files).
         .testTarget(name: "CLITests", dependencies: [
             "posestudio", "PoseKit", "ProjectStore", "TensorEngine", "MediaIO", "Imaging", "TestSupport",
@@ -105,3 +109,11 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer driver exists only in `make fuzz`'s build (POSESTUDIO_FUZZ=1, -sanitize=fuzzer):
+// libFuzzer supplies its main, so no other build could link it.
+if ProcessInfo.processInfo.environment["POSESTUDIO_FUZZ"] == "1" {
+    package.products.append(.executable(name: "posestudio-fuzz", targets: ["posestudio-fuzz"]))
+    package.targets.append(.executableTarget(name: "posestudio-fuzz", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/Driver",
+                                             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}

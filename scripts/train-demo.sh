@@ -7,7 +7,8 @@
 #      cam01 frames 80–99 held out (the other views' 80–99 show the same moments, so they are left out);
 #   3. Tools/train/train.py (PyTorch, CPU by default) until TRAIN_STEPS steps or TRAIN_HOURS hours;
 #   4. the generator (float16 safetensors) copied to Projects/pose2sim-demo/weights/.
-# Everything but the final weights lives under TRAIN_DIR (default .build-train, ignored by git).
+# Everything but the final weights lives under TRAIN_DIR (default .build-train, ignored by git);
+# WEIGHTS_OUT names another place for the weights (a reproduction run that keeps the committed model).
 # TRAIN_PREPARE_ONLY=1 stops after the datasets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ TRAIN_THREADS=${TRAIN_THREADS:-2}
 TRAIN_ARGS=${TRAIN_ARGS:-}
 SIZE=256x128
 DEMO=Projects/pose2sim-demo
-WEIGHTS_OUT=$DEMO/weights/bdmm-demo.safetensors
+WEIGHTS_OUT=${WEIGHTS_OUT:-$DEMO/weights/bdmm-demo.safetensors}
 
 mkdir -p "$TRAIN_DIR"
 

@@ -45,7 +45,7 @@ public enum BDMMFormat {
                              warnings: warnings)
     }
 
-    static func readFile(_ path: String) throws -> ([Keypoint], SMPLParameters?) {
+    package static func readFile(_ path: String) throws -> ([Keypoint], SMPLParameters?) {
         let document = try JSONInput.decode(Document.self, file: path)
         let pose = try PoseFiles.keypoints(document.pose_keypoints_2d.values, file: path, field: "pose_keypoints_2d")
         let parts: [(String, [Double]?, Int)] = [

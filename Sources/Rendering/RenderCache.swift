@@ -46,7 +46,7 @@ public struct RenderCache: Sendable {
 
     /// A cached window, or nil when it is missing or unreadable (then it is simply recomputed).
     /// Reading it marks it as recently used.
-    func load(_ key: String) -> (frames: [Tensor], carried: CarriedState)? {
+    package func load(_ key: String) -> (frames: [Tensor], carried: CarriedState)? {
         guard let tensors = try? Safetensors.read(contentsOf: file(key)).tensors,
               let out = tensors["out"], out.rank == 5, let style = tensors["carry.style"], let last = tensors["carry.last_frame"],
               let structure = tensors["carry.structure"], let quarter = tensors["carry.forward_quarter"],

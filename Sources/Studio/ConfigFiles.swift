@@ -4,7 +4,6 @@
 // reported with file, line and key, and what could not be read falls back to the defaults.
 import Foundation
 import TerminalUI
-import TOMLKit
 
 public struct ConfigProblem: Error, Equatable, CustomStringConvertible, Sendable {
     public var file: String
@@ -27,11 +26,9 @@ public enum ThemeFile {
     public static func parse(_ text: String, file: String) -> (Theme, [ConfigProblem]) {
         let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            return (.basic, [ConfigProblem(file: file, line: error.source.begin.line, key: nil, message: "not valid TOML: \(error.description)")])
+            table = try TOMLReader.parse(text)
         } catch {
-            return (.basic, [ConfigProblem(file: file, line: nil, key: nil, message: "not valid TOML: \(error)")])
+            return (.basic, [ConfigProblem(file: file, line: error.line, key: nil, message: "not valid TOML: \(error.message)")])
         }
         var problems: [ConfigProblem] = []
         func problem(_ key: String, _ message: String) {
@@ -71,7 +68,7 @@ public enum ThemeFile {
                 }
             }
             if let attrs = entry["attrs"] {
-                for item in attrs.array.map(Array.init) ?? [] {
+                for item in attrs.array ?? [] {
                     guard let name = item.string, let a = attribute(named: name) else {
                         problem(key, "attrs: unknown attribute (bold, dim, reverse, underline, italic)")
                         ok = false
@@ -108,11 +105,9 @@ public enum KeyMapFile {
     public static func parse(_ text: String, file: String, base: KeyMap = .defaults) -> (KeyMap, [ConfigProblem]) {
         let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            return (base, [ConfigProblem(file: file, line: error.source.begin.line, key: nil, message: "not valid TOML: \(error.description)")])
+            table = try TOMLReader.parse(text)
         } catch {
-            return (base, [ConfigProblem(file: file, line: nil, key: nil, message: "not valid TOML: \(error)")])
+            return (base, [ConfigProblem(file: file, line: error.line, key: nil, message: "not valid TOML: \(error.message)")])
         }
         var problems: [ConfigProblem] = []
         func problem(_ key: String, _ message: String) {

@@ -236,7 +236,7 @@ enum DemoFiles {
         }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = (dir as NSString).appendingPathComponent("demo.bdmm")
-        var command = try New.parse([path, "--image", demo + "/source.png", "--poses", demo + "/cam01_keypoints", "--fps", "60"])
+        let command = try New.parse([path, "--image", demo + "/source.png", "--poses", demo + "/cam01_keypoints", "--fps", "60"])
         try command.run()
         return path
     }

@@ -3,10 +3,15 @@
 // clear and bounds-checked rather than fast. Output is capped at the size the zip directory
 // declares, so a corrupt or hostile stream can neither overrun nor balloon. Also CRC-32.
 
-enum Inflate {
+package enum Inflate {
     /// Decompresses a raw DEFLATE stream that must produce exactly `expectedSize` bytes.
     /// - Throws: `WeightError` with the byte offset inside `input` where the stream went wrong.
-    static func decompress(_ input: UnsafeRawBufferPointer, expectedSize: Int) throws -> [UInt8] {
+    package static func decompress(_ input: UnsafeRawBufferPointer, expectedSize: Int) throws -> [UInt8] {
+        // A size no stream of this length can produce is refused before anything is allocated
+        // for it (a hostile directory would otherwise reserve gigabytes for a few bytes).
+        guard expectedSize >= 0, expectedSize <= maximumOutput(ofInput: input.count) else {
+            throw WeightError.at(0, "deflate stream: the zip directory declares \(expectedSize) bytes, more than a \(input.count)-byte stream can hold")
+        }
         var state = State(input: input, expected: expectedSize)
         var last = false
         while !last {
@@ -22,6 +27,12 @@ enum Inflate {
             throw state.fault("stream ends after \(state.output.count) bytes, the zip directory says \(expectedSize)")
         }
         return state.output
+    }
+
+    /// The most `count` bytes of DEFLATE can inflate to: a length-258 match costs at least one bit
+    /// with dynamic codes (258 × 8 per byte), plus a stored block's worth of slack for tiny streams.
+    static func maximumOutput(ofInput count: Int) -> Int {
+        count.multipliedReportingOverflow(by: 258 * 8).overflow ? Int.max : count * 258 * 8 + 65_535
     }
 
     /// A canonical Huffman code: how many codes of each length, and the symbols in code order.

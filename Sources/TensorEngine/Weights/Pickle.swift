@@ -21,6 +21,10 @@ public enum Pickle {
     static func load(_ bytes: UnsafeRawBufferPointer, from offset: Int, origin: Int = 0,
                      maximumValues: Int = Pickle.maximumValues) throws -> (value: PickleValue, end: Int) {
         var machine = Machine(cursor: ByteCursor(bytes, at: offset, origin: origin))
+        // Whatever happens, the node graph is taken apart node by node: it may hold cycles (a list
+        // appended to itself) that would leak, or chains far deeper than the stack that would
+        // overflow it if released recursively.
+        defer { machine.arena.tearDown() }
         let root = try machine.run()
         var freezer = Freezer(limit: maximumValues)
         let value = try freezer.freeze(root, depth: 0)
@@ -36,7 +40,7 @@ public enum Pickle {
             case object(callable: Node, arguments: [Node], keywords: Node?, construction: PickleObject.Construction)
             case persistentID(Node)
         }
-        let kind: Kind
+        var kind: Kind                              // var only so that Arena.tearDown can clear it
         var items: [Node] = []                      // list / tuple / set elements, APPENDs on objects
         var pairs: [(key: Node, value: Node)] = []  // dict entries, SETITEMs on objects
         var keyIndex: [String: Int] = [:]           // position of simple (str / int) keys in `pairs`
@@ -67,8 +71,33 @@ public enum Pickle {
         }
     }
 
+    /// Every node a machine made, so that they can be released without recursion.
+    final class Arena {
+        private var nodes: [Node] = []
+
+        func make(_ kind: Node.Kind, items: [Node] = []) -> Node {
+            let node = Node(kind, items: items)
+            nodes.append(node)
+            return node
+        }
+
+        /// Cuts every node's links to others, then lets them go: no cycle survives, and no release
+        /// recurses.
+        func tearDown() {
+            for node in nodes {
+                node.items = []
+                node.pairs = []
+                node.keyIndex = [:]
+                node.state = nil
+                node.kind = .none
+            }
+            nodes = []
+        }
+    }
+
     struct Machine {
         var cursor: ByteCursor
+        let arena = Arena()
         var stack: [Node] = []
         var marks: [Int] = []
         var memo: [Int: Node] = [:]
@@ -95,7 +124,7 @@ public enum Pickle {
             return Array(stack[mark...])
         }
 
-        mutating func push(_ kind: Node.Kind) { stack.append(Node(kind)) }
+        mutating func push(_ kind: Node.Kind) { stack.append(arena.make(kind)) }
 
         mutating func text(_ what: String) throws -> String {
             let bytes = try cursor.line(what)
@@ -144,7 +173,7 @@ public enum Pickle {
         mutating func construct(_ callable: Node, _ arguments: Node, _ construction: PickleObject.Construction,
                                 keywords: Node? = nil, _ opcode: String) throws {
             guard case .tuple = arguments.kind else { throw fault("\(opcode): the arguments are not a tuple") }
-            stack.append(Node(.object(callable: callable, arguments: arguments.items, keywords: keywords, construction: construction)))
+            stack.append(arena.make(.object(callable: callable, arguments: arguments.items, keywords: keywords, construction: construction)))
         }
 
         /// LONG1 / LONG4 payload: Int when it fits in 64 bits, else the raw bytes.
@@ -236,18 +265,18 @@ public enum Pickle {
                 case 0x29: push(.tuple)                                         // EMPTY_TUPLE
                 case 0x7D: push(.dict)                                          // EMPTY_DICT
                 case 0x8F: push(.set)                                           // EMPTY_SET
-                case 0x6C: stack.append(Node(.list, items: try popMark("LIST"))) // LIST
-                case 0x74: stack.append(Node(.tuple, items: try popMark("TUPLE"))) // TUPLE
-                case 0x91: stack.append(Node(.set, items: try popMark("FROZENSET"))) // FROZENSET
+                case 0x6C: stack.append(arena.make(.list, items: try popMark("LIST"))) // LIST
+                case 0x74: stack.append(arena.make(.tuple, items: try popMark("TUPLE"))) // TUPLE
+                case 0x91: stack.append(arena.make(.set, items: try popMark("FROZENSET"))) // FROZENSET
                 case 0x85, 0x86, 0x87: // TUPLE1, TUPLE2, TUPLE3
                     let count = Int(opcode - 0x84)
                     guard stack.count - (marks.last ?? 0) >= count else { throw fault("TUPLE\(count): the stack holds too few values") }
                     let items = Array(stack.suffix(count))
                     stack.removeLast(count)
-                    stack.append(Node(.tuple, items: items))
+                    stack.append(arena.make(.tuple, items: items))
                 case 0x64: // DICT
                     let values = try popMark("DICT")
-                    stack.append(Node(.dict))
+                    stack.append(arena.make(.dict))
                     try setItems(values, "DICT")
                 case 0x61: try append([try pop("APPEND")], "APPEND")             // APPEND
                 case 0x65: try append(try popMark("APPENDS"), "APPENDS")         // APPENDS
@@ -283,11 +312,11 @@ public enum Pickle {
                 case 0x6F: // OBJ
                     let items = try popMark("OBJ")
                     guard let cls = items.first else { throw fault("OBJ without a class") }
-                    stack.append(Node(.object(callable: cls, arguments: Array(items.dropFirst()), keywords: nil, construction: .newObject)))
+                    stack.append(arena.make(.object(callable: cls, arguments: Array(items.dropFirst()), keywords: nil, construction: .newObject)))
                 case 0x69: // INST
                     let module = try text("INST module"), name = try text("INST name")
                     let arguments = try popMark("INST")
-                    stack.append(Node(.object(callable: Node(.global(module: module, name: name)), arguments: arguments,
+                    stack.append(arena.make(.object(callable: arena.make(.global(module: module, name: name)), arguments: arguments,
                                               keywords: nil, construction: .newObject)))
                 case 0x62: // BUILD
                     let state = try pop("BUILD")
@@ -295,7 +324,7 @@ public enum Pickle {
                     guard target.isObject else { throw fault("BUILD on a value that is not an object") }
                     target.state = state
                 case 0x51: push(.persistentID(try pop("BINPERSID")))             // BINPERSID
-                case 0x50: push(.persistentID(Node(.string(try text("PERSID")))))  // PERSID
+                case 0x50: push(.persistentID(arena.make(.string(try text("PERSID")))))  // PERSID
 
                 case 0x94: try memoize(memo.count, "MEMOIZE")                   // MEMOIZE
                 case 0x71: try memoize(Int(try cursor.u8("BINPUT index")), "BINPUT")

@@ -3,8 +3,8 @@
 // lends an entry's bytes: stored entries without a copy, deflated ones inflated and CRC-checked.
 // Encrypted entries and other compression methods are refused by name. Offsets are file offsets.
 
-struct ZipEntry: Sendable {
-    var name: String
+package struct ZipEntry: Sendable {
+    package var name: String
     var method: UInt16
     var compressedSize: Int
     var uncompressedSize: Int
@@ -13,8 +13,8 @@ struct ZipEntry: Sendable {
     var dataOffset: Int
 }
 
-struct ZipArchive {
-    let entries: [ZipEntry]
+package struct ZipArchive {
+    package let entries: [ZipEntry]
 
     static let localSignature: UInt32 = 0x0403_4B50
     static let centralSignature: UInt32 = 0x0201_4B50
@@ -30,7 +30,7 @@ struct ZipArchive {
     }
 
     /// Parses the directory of the zip held in `bytes`.
-    init(_ bytes: UnsafeRawBufferPointer) throws {
+    package init(_ bytes: UnsafeRawBufferPointer) throws {
         let end = try Self.findEnd(bytes)
         var cursor = ByteCursor(bytes, at: end + 10)
         var entryCount = UInt64(try cursor.u16())
@@ -139,7 +139,7 @@ struct ZipArchive {
     /// Lends the uncompressed bytes of `entry` to `body`. Stored entries are a view of `bytes`
     /// (not CRC-checked unless `verify`, to keep large checkpoints fast); deflated ones are
     /// inflated and checked. Errors carry file offsets but not the entry name: callers add it.
-    func withContents<R>(of entry: ZipEntry, in bytes: UnsafeRawBufferPointer, verify: Bool = false,
+    package func withContents<R>(of entry: ZipEntry, in bytes: UnsafeRawBufferPointer, verify: Bool = false,
                          _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         let raw = UnsafeRawBufferPointer(rebasing: bytes[entry.dataOffset..<(entry.dataOffset + entry.compressedSize)])
         switch entry.method {
