@@ -63,6 +63,14 @@ func bytesFromHex(_ text: String) -> [UInt8] {
         #expect(canonicalPickle(value) == "[[1], [1]]")
     }
 
+    /// A chain far deeper than the stack (each BINPERSID wraps the value below it) is refused, and
+    /// taking the half-built graph apart does not recurse: released node by node, it would
+    /// overflow the stack long before a million levels.
+    @Test func aMillionLevelChainIsRefusedWithoutOverflowingTheStack() {
+        let bytes: [UInt8] = [0x80, 0x02, 0x4E] + [UInt8](repeating: 0x51, count: 1_000_000) + [0x2E]   // NONE, BINPERSID×10⁶, STOP
+        #expect(throws: WeightError.self) { try Pickle.load(bytes) }
+    }
+
     @Test func pythonTwoByteStringsKeepTheirBytes() throws {
         // protocol 2: SHORT_BINSTRING 'caf\xe9', BINSTRING of 3 bytes, STOP inside a TUPLE2
         let value = try Pickle.load([0x80, 0x02, 0x55, 0x04, 0x63, 0x61, 0x66, 0xE9, 0x54, 0x03, 0, 0, 0, 0x00, 0xFF, 0x41, 0x86, 0x2E])
