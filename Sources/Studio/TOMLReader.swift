@@ -73,13 +73,19 @@ package enum TOMLReader {
 
         mutating func skipBlanks() { while peek == 0x20 || peek == 0x09 { position += 1 } }
 
+        /// True at a CR LF line break.
+        var atCRLF: Bool { peek == 0x0D && position + 1 < bytes.count && bytes[position + 1] == 0x0A }
+
+        /// Control characters other than tab, which TOML allows in neither comments nor strings.
+        func isControl(_ byte: UInt8) -> Bool { byte < 0x20 && byte != 0x09 || byte == 0x7F }
+
         /// Skips a comment to the end of its line (not the line break). Control characters other
         /// than tab are not allowed in comments.
         mutating func skipComment() throws(TOMLError) {
             guard isByte("#") else { return }
             while let byte = peek, byte != 0x0A {
-                if byte == 0x0D, position + 1 < bytes.count, bytes[position + 1] == 0x0A { return }
-                if byte < 0x20 && byte != 0x09 || byte == 0x7F { throw fail("a control character in a comment") }
+                if atCRLF { return }
+                if isControl(byte) { throw fail("a control character in a comment") }
                 position += 1
             }
         }
@@ -89,7 +95,7 @@ package enum TOMLReader {
             skipBlanks()
             try skipComment()
             guard let byte = peek else { return }
-            if byte == 0x0D, position + 1 < bytes.count, bytes[position + 1] == 0x0A { position += 1 }
+            if atCRLF { position += 1 }
             guard peek == 0x0A else { throw fail("expected the end of the line, found \(describe(byte))") }
             position += 1
             line += 1
@@ -103,7 +109,7 @@ package enum TOMLReader {
                 if isByte("\n") {
                     position += 1
                     line += 1
-                } else if isByte("\r"), position + 1 < bytes.count, bytes[position + 1] == 0x0A {
+                } else if atCRLF {
                     position += 2
                     line += 1
                 } else {
@@ -240,7 +246,7 @@ package enum TOMLReader {
                     position += 1
                     return String(scalars)
                 }
-                if byte < 0x20 && byte != 0x09 || byte == 0x7F { throw fail("a control character in a string (write it as an escape)") }
+                if isControl(byte) { throw fail("a control character in a string (write it as an escape)") }
                 if byte != UInt8(ascii: "\\") {
                     position += 1
                     continue
@@ -279,7 +285,7 @@ package enum TOMLReader {
             while true {
                 guard let byte = peek, byte != 0x0A else { throw fail("a string is not closed on its line") }
                 if byte == UInt8(ascii: "'") { break }
-                if byte < 0x20 && byte != 0x09 || byte == 0x7F { throw fail("a control character in a string") }
+                if isControl(byte) { throw fail("a control character in a string") }
                 position += 1
             }
             defer { position += 1 }

@@ -15,26 +15,29 @@ import Testing
 
     static let regressions = CLI.root.appendingPathComponent("Tests/Fixtures/fuzz-regressions").path
 
-    /// The targets whose kind of file a command reads (and refuses).
-    static let commandTargets: Set = ["pickle", "smpl", "numpy", "zip", "torch-checkpoint", "safetensors", "openpose-json",
-                                      "bdmm-json", "project", "image", "video"]
-
-    /// The command that reads a file of `target`'s kind, given the file (copied into `dir`).
-    static func command(_ target: String, _ file: String, _ dir: TemporaryDirectory) throws -> [String]? {
-        switch target {
-        case "pickle", "smpl", "numpy":
-            return ["body", "preview", "--body", file, "--out", dir.file("preview.png")]
-        case "zip", "torch-checkpoint", "safetensors":
-            return ["render", try CLI.newDemo(in: dir.path), "--weights", file, "--frames", "0:1", "--out", dir.file("out")]
-        case "openpose-json", "bdmm-json":
-            return ["new", dir.file("p.bdmm"), "--image", CLI.demoImage, "--poses", (file as NSString).deletingLastPathComponent,
-                    "--format", target == "bdmm-json" ? "bdmm" : "openpose"]
-        case "project": return ["info", file]
-        case "image": return ["new", dir.file("p.bdmm"), "--image", file, "--poses", CLI.demoPoses]
-        case "video": return ["new", dir.file("p.bdmm"), "--image", CLI.demoImage, "--poses", CLI.demoPoses, "--video", file]
-        default: return nil
+    /// The command that reads (and refuses) each target's kind of file, given the file (copied into
+    /// `dir`) and `dir`. Targets without one are replayed in process only.
+    static let commands: [String: @Sendable (String, TemporaryDirectory) throws -> [String]] = {
+        let bodyPreview: @Sendable (String, TemporaryDirectory) throws -> [String] = { file, dir in
+            ["body", "preview", "--body", file, "--out", dir.file("preview.png")]
         }
-    }
+        let render: @Sendable (String, TemporaryDirectory) throws -> [String] = { file, dir in
+            ["render", try CLI.newDemo(in: dir.path), "--weights", file, "--frames", "0:1", "--out", dir.file("out")]
+        }
+        func new(format: String) -> @Sendable (String, TemporaryDirectory) throws -> [String] {
+            { file, dir in
+                ["new", dir.file("p.bdmm"), "--image", CLI.demoImage, "--poses", (file as NSString).deletingLastPathComponent, "--format", format]
+            }
+        }
+        return [
+            "pickle": bodyPreview, "smpl": bodyPreview, "numpy": bodyPreview,
+            "zip": render, "torch-checkpoint": render, "safetensors": render,
+            "openpose-json": new(format: "openpose"), "bdmm-json": new(format: "bdmm"),
+            "project": { file, _ in ["info", file] },
+            "image": { file, dir in ["new", dir.file("p.bdmm"), "--image", file, "--poses", CLI.demoPoses] },
+            "video": { file, dir in ["new", dir.file("p.bdmm"), "--image", CLI.demoImage, "--poses", CLI.demoPoses, "--video", file] },
+        ]
+    }()
 
     /// The name the copy gets: pose readers want a frame-numbered JSON file in a directory.
     static func copyName(_ target: String, _ original: String) -> String {
@@ -47,7 +50,7 @@ import Testing
 
     static let inputs: [Input] = {
         let targets = (try? FileManager.default.contentsOfDirectory(atPath: regressions)) ?? []
-        return targets.sorted().filter(commandTargets.contains).flatMap { target in
+        return targets.sorted().filter { commands[$0] != nil }.flatMap { target in
             let dir = (regressions as NSString).appendingPathComponent(target)
             let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
             return files.sorted().filter { !$0.hasPrefix(".") }.map { Input(target: target, path: (dir as NSString).appendingPathComponent($0)) }
@@ -60,7 +63,8 @@ import Testing
         let copy = dir.file(Self.copyName(input.target, input.path))
         try FileManager.default.createDirectory(atPath: (copy as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: input.path, toPath: copy)
-        let arguments = try #require(try Self.command(input.target, copy, dir))
+        let command = try #require(Self.commands[input.target])
+        let arguments = try command(copy, dir)
         let before = try Data(contentsOf: URL(fileURLWithPath: copy))
         let result = try CLI.run(arguments, environment: ["SWIFT_BACKTRACE": "enable=no"], timeout: 120)
         #expect(result.status == 1, "exit \(result.status): \(result.err)")

@@ -32,11 +32,13 @@ public enum FuzzTargets {
 
 /// A private directory for targets that read files by path (the readers' real entry points, so
 /// the file handling is fuzzed too). In /dev/shm when there is one: nothing touches a disk.
+/// Removed when the process exits (libFuzzer and the test runner both end with exit).
 enum Scratch {
     static let directory: String = {
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         let path = (base as NSString).appendingPathComponent("posestudio-fuzz-\(getpid())")
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: Scratch.directory) }
         return path
     }()
 

@@ -36,7 +36,7 @@ enum WeightTargets {
         FuzzTarget(name: "numpy", summary: "NumPy.read (.npy) or NumPy.readArchive (.npz), by the first bytes", maxLength: 8192) { bytes in
             let url = URL(fileURLWithPath: Scratch.write(bytes, as: "array.np"))
             if bytes.starts(with: [0x50, 0x4B]) {
-                for array in (try? NumPy.readArchive(contentsOf: url))?.values ?? [:].values { _ = try? array.floats() }
+                for array in ((try? NumPy.readArchive(contentsOf: url)) ?? [:]).values { _ = try? array.floats() }
             } else if let array = try? NumPy.read(contentsOf: url) {
                 _ = try? array.floats()
                 _ = try? array.integers()
